@@ -1,0 +1,1 @@
+//! faultdesk-storage (being written)
