@@ -18,6 +18,7 @@
 pub mod attachment;
 pub mod audit;
 pub mod calendar;
+pub mod category;
 pub mod comment;
 pub mod error;
 pub mod numbering;
