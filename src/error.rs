@@ -1,0 +1,117 @@
+//! The error type every [`Desk`](crate::Desk) use-case returns.
+
+use std::fmt;
+
+/// The kind of a [`Error`], stable across Rust, Python (exception classes) and Node (`code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The object does not exist for this actor (also: it belongs to another tenant).
+    NotFound,
+    /// The change conflicts with the current state (e.g. the alarm already has a ticket).
+    Conflict,
+    /// The actor lacks a permission.
+    PermissionDenied,
+    /// The input was malformed or out of range; nothing was written.
+    Validation,
+    /// A workflow or lifecycle transition that is not allowed from the current state.
+    InvalidTransition,
+    /// The database or blob store failed.
+    Storage,
+}
+
+impl ErrorKind {
+    /// The stable code used by the bindings (`NOT_FOUND`, `CONFLICT`, ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::NotFound => "NOT_FOUND",
+            ErrorKind::Conflict => "CONFLICT",
+            ErrorKind::PermissionDenied => "PERMISSION_DENIED",
+            ErrorKind::Validation => "VALIDATION",
+            ErrorKind::InvalidTransition => "INVALID_TRANSITION",
+            ErrorKind::Storage => "STORAGE",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// An error from a Desk use-case: a kind and a message written for people. Where a seed gives
+/// the text (e.g. `Alarm {id} not found`), the message is exactly that text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl Error {
+    /// An error of `kind` with `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error { kind, message: message.into() }
+    }
+
+    /// A [`ErrorKind::NotFound`] error.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFound, message)
+    }
+
+    /// A [`ErrorKind::Conflict`] error.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Conflict, message)
+    }
+
+    /// A [`ErrorKind::Validation`] error.
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Validation, message)
+    }
+
+    /// A [`ErrorKind::PermissionDenied`] error with seed 000's message.
+    pub fn permission_denied(permission: &str) -> Self {
+        Self::new(
+            ErrorKind::PermissionDenied,
+            format!("Permission denied. Required permission: {permission}"),
+        )
+    }
+
+    /// A [`ErrorKind::Storage`] error.
+    pub fn storage(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Storage, message)
+    }
+
+    /// The kind.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message (same as `to_string()`).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ticket_core::Error> for Error {
+    fn from(e: ticket_core::Error) -> Self {
+        let kind = match &e {
+            ticket_core::Error::Validation(_) => ErrorKind::Validation,
+            ticket_core::Error::InvalidTransition { .. } => ErrorKind::InvalidTransition,
+            ticket_core::Error::PermissionDenied { .. } => ErrorKind::PermissionDenied,
+            _ => ErrorKind::Validation,
+        };
+        Error::new(kind, e.to_string())
+    }
+}
+
+/// Result alias for the Desk.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
