@@ -1,0 +1,880 @@
+//! SLA instances: one definition applied to a scope for one period, fed incrementally.
+
+use super::definition::{SlaDefinition, SlaPeriod};
+use super::error::{Result, SlaError};
+use super::interval::IntervalSet;
+use super::status::{Breach, BreachKind, Compliance, MeasureUnit, PerformanceMetric, SlaStatus};
+use super::time::{add_business, business_between, dur, from_ns, minutes, to_ns, working_set};
+use crate::Severity;
+use chrono::{DateTime, Duration, Utc};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// What an instance covers: a customer, a service and/or a set of resources.
+///
+/// An alarm is in scope when it names the scope's customer, **or** the scope's service, **or**
+/// one of the scope's resources (network alarms usually name a resource and no customer).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaScope {
+    /// The customer the SLA is sold to.
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    /// The service the SLA covers.
+    #[serde(default)]
+    pub service_id: Option<String>,
+    /// Resources (devices, ports, circuits) whose alarms affect the service.
+    #[serde(default)]
+    pub resource_ids: BTreeSet<String>,
+}
+
+impl SlaScope {
+    /// A scope for one customer.
+    pub fn customer(customer_id: impl Into<String>) -> Self {
+        SlaScope {
+            customer_id: Some(customer_id.into()),
+            ..SlaScope::default()
+        }
+    }
+
+    /// A scope for one service.
+    pub fn service(service_id: impl Into<String>) -> Self {
+        SlaScope {
+            service_id: Some(service_id.into()),
+            ..SlaScope::default()
+        }
+    }
+
+    /// Adds resources to the scope.
+    pub fn with_resources<I, S>(mut self, resource_ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.resource_ids
+            .extend(resource_ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// Whether an alarm with these attributes is in scope.
+    ///
+    /// ```
+    /// use fault_core::sla::SlaScope;
+    /// let scope = SlaScope::customer("c-1").with_resources(["olt-1"]);
+    /// assert!(scope.matches(None, None, Some("olt-1")));
+    /// assert!(scope.matches(Some("c-1"), None, None));
+    /// assert!(!scope.matches(Some("c-2"), None, Some("olt-2")));
+    /// ```
+    pub fn matches(
+        &self,
+        customer_id: Option<&str>,
+        service_id: Option<&str>,
+        resource_id: Option<&str>,
+    ) -> bool {
+        let eq =
+            |a: &Option<String>, b: Option<&str>| matches!((a, b), (Some(x), Some(y)) if x == y);
+        eq(&self.customer_id, customer_id)
+            || eq(&self.service_id, service_id)
+            || resource_id.is_some_and(|r| self.resource_ids.contains(r))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.customer_id.is_none() && self.service_id.is_none() && self.resource_ids.is_empty()
+    }
+}
+
+/// The facts about one alarm that an SLA needs (the Desk maps its alarm rows into this).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaAlarm {
+    /// The alarm's id; also the key of the outage it causes.
+    pub alarm_id: String,
+    /// The severity it was raised with (selects the response/resolution targets).
+    pub severity: Severity,
+    /// Whether the alarm takes the service down (only those count as outages).
+    #[serde(default = "yes")]
+    pub service_affecting: bool,
+    /// Customer named by the alarm.
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    /// Service named by the alarm.
+    #[serde(default)]
+    pub service_id: Option<String>,
+    /// Resource the alarm is about.
+    #[serde(default)]
+    pub resource_id: Option<String>,
+    /// First occurrence.
+    pub raised_at: DateTime<Utc>,
+    /// Acknowledgement, if any.
+    #[serde(default)]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Clear, if any.
+    #[serde(default)]
+    pub cleared_at: Option<DateTime<Utc>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl SlaAlarm {
+    /// A service-affecting alarm raised at `raised_at`, not yet acknowledged or cleared.
+    pub fn new(alarm_id: impl Into<String>, severity: Severity, raised_at: DateTime<Utc>) -> Self {
+        SlaAlarm {
+            alarm_id: alarm_id.into(),
+            severity,
+            service_affecting: true,
+            customer_id: None,
+            service_id: None,
+            resource_id: None,
+            raised_at,
+            acknowledged_at: None,
+            cleared_at: None,
+        }
+    }
+
+    /// Sets the resource.
+    pub fn on_resource(mut self, resource_id: impl Into<String>) -> Self {
+        self.resource_id = Some(resource_id.into());
+        self
+    }
+
+    /// Sets the customer.
+    pub fn for_customer(mut self, customer_id: impl Into<String>) -> Self {
+        self.customer_id = Some(customer_id.into());
+        self
+    }
+
+    /// Sets the service.
+    pub fn for_service(mut self, service_id: impl Into<String>) -> Self {
+        self.service_id = Some(service_id.into());
+        self
+    }
+
+    /// Sets whether the alarm is service-affecting.
+    pub fn service_affecting(mut self, yes: bool) -> Self {
+        self.service_affecting = yes;
+        self
+    }
+
+    /// Sets the acknowledgement instant.
+    pub fn acknowledged(mut self, at: DateTime<Utc>) -> Self {
+        self.acknowledged_at = Some(at);
+        self
+    }
+
+    /// Sets the clear instant.
+    pub fn cleared(mut self, at: DateTime<Utc>) -> Self {
+        self.cleared_at = Some(at);
+        self
+    }
+}
+
+/// One performance sample; absent values are not measured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measurement {
+    /// When it was taken.
+    pub at: DateTime<Utc>,
+    /// Latency in milliseconds.
+    #[serde(default)]
+    pub latency_ms: Option<Decimal>,
+    /// Packet loss in percent.
+    #[serde(default)]
+    pub packet_loss_percent: Option<Decimal>,
+    /// Bandwidth in Mbps.
+    #[serde(default)]
+    pub bandwidth_mbps: Option<Decimal>,
+}
+
+impl Measurement {
+    /// A sample at `at` with no values yet.
+    pub fn at(at: DateTime<Utc>) -> Self {
+        Measurement {
+            at,
+            latency_ms: None,
+            packet_loss_percent: None,
+            bandwidth_mbps: None,
+        }
+    }
+
+    /// Sets the latency.
+    pub fn latency_ms(mut self, v: Decimal) -> Self {
+        self.latency_ms = Some(v);
+        self
+    }
+
+    /// Sets the packet loss.
+    pub fn packet_loss_percent(mut self, v: Decimal) -> Self {
+        self.packet_loss_percent = Some(v);
+        self
+    }
+
+    /// Sets the bandwidth.
+    pub fn bandwidth_mbps(mut self, v: Decimal) -> Self {
+        self.bandwidth_mbps = Some(v);
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+struct AlarmTrack {
+    raised: DateTime<Utc>,
+    acknowledged: bool,
+    cleared: bool,
+    service_affecting: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Pending {
+    severity: Severity,
+    raised: DateTime<Utc>,
+    due: DateTime<Utc>,
+    target_minutes: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct PerfTrack {
+    last: Option<DateTime<Utc>>,
+    open: Option<(DateTime<Utc>, Decimal)>,
+}
+
+const METRICS: [PerformanceMetric; 3] = [
+    PerformanceMetric::Latency,
+    PerformanceMetric::PacketLoss,
+    PerformanceMetric::Bandwidth,
+];
+
+/// One SLA definition applied to a scope for one period.
+///
+/// Feed it outages, clears, maintenance windows, alarms and measurements in any order; each
+/// call updates running totals locally (sorted disjoint interval sets, merged where they
+/// touch), so [`SlaInstance::status`] never recomputes the period from scratch.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use fault_core::sla::{Compliance, MeasurementPeriod, SlaDefinition, SlaInstance, SlaScope};
+/// use rust_decimal::Decimal;
+/// use std::sync::Arc;
+///
+/// let t = |d, h, m| Utc.with_ymd_and_hms(2026, 4, d, h, m, 0).unwrap();
+/// let def = Arc::new(SlaDefinition::new("Gold", Decimal::new(999, 3), MeasurementPeriod::utc_month()));
+/// let mut sla = SlaInstance::for_instant(uuid::Uuid::nil(), def, SlaScope::customer("c-1"), t(1, 0, 0)).unwrap();
+/// // 30 days = 43,200 min, 0.1 % allowance = 43.2 min.
+/// sla.record_outage("a1", t(3, 10, 0), Some(t(3, 10, 30))).unwrap();
+/// sla.record_outage("a2", t(3, 10, 20), None).unwrap(); // overlaps a1, still open
+/// let s = sla.status(t(3, 10, 40));
+/// assert_eq!(s.counted_downtime.num_minutes(), 40); // union, not 30 + 20
+/// assert_eq!(s.compliance, Compliance::AtRisk);
+/// sla.record_clear("a2", t(3, 11, 0)).unwrap();
+/// let s = sla.status(t(30, 0, 0));
+/// assert_eq!(s.compliance, Compliance::Breached);
+/// assert_eq!(s.breaches[0].start, Utc.with_ymd_and_hms(2026, 4, 3, 10, 43, 12).unwrap());
+/// ```
+#[derive(Debug, Clone)]
+pub struct SlaInstance {
+    id: Uuid,
+    definition: Arc<SlaDefinition>,
+    scope: SlaScope,
+    period: SlaPeriod,
+    ps: i64,
+    pe: i64,
+    /// Working time in the period (the whole period for 24x7).
+    working: IntervalSet,
+    /// Maintenance windows, clipped to the period.
+    maintenance: IntervalSet,
+    /// Working time inside maintenance windows.
+    planned_area: IntervalSet,
+    /// Measured time: working time minus maintenance when excluded.
+    effective: IntervalSet,
+    /// Closed outages, clipped to the period.
+    closed: IntervalSet,
+    /// `|closed ∩ working|`.
+    closed_down: i64,
+    /// `|closed ∩ planned_area|`.
+    closed_planned: i64,
+    /// Open outages: key -> start (unclipped).
+    open: BTreeMap<String, i64>,
+    alarms: HashMap<String, AlarmTrack>,
+    pending_response: BTreeMap<String, Pending>,
+    pending_resolution: BTreeMap<String, Pending>,
+    /// Response, resolution and performance breaches that have ended.
+    finished: Vec<Breach>,
+    perf: [PerfTrack; 3],
+}
+
+impl SlaInstance {
+    /// An instance of `definition` for `scope` over `period`.
+    ///
+    /// Errors: the definition is invalid, the scope is empty, or the period is out of range.
+    pub fn new(
+        id: Uuid,
+        definition: Arc<SlaDefinition>,
+        scope: SlaScope,
+        period: SlaPeriod,
+    ) -> Result<Self> {
+        definition.validate()?;
+        if scope.is_empty() {
+            return Err(SlaError::validation(
+                "scope",
+                "needs at least one of customer_id, service_id or resource_ids",
+            ));
+        }
+        SlaPeriod::new(period.start, period.end)?;
+        let ps = to_ns(period.start, "period.start")?;
+        let pe = to_ns(period.end, "period.end")?;
+        let working = working_set(&definition, ps, pe);
+        Ok(SlaInstance {
+            id,
+            effective: working.clone(),
+            working,
+            definition,
+            scope,
+            period,
+            ps,
+            pe,
+            maintenance: IntervalSet::new(),
+            planned_area: IntervalSet::new(),
+            closed: IntervalSet::new(),
+            closed_down: 0,
+            closed_planned: 0,
+            open: BTreeMap::new(),
+            alarms: HashMap::new(),
+            pending_response: BTreeMap::new(),
+            pending_resolution: BTreeMap::new(),
+            finished: Vec::new(),
+            perf: Default::default(),
+        })
+    }
+
+    /// An instance for the definition's period that contains `at`.
+    pub fn for_instant(
+        id: Uuid,
+        definition: Arc<SlaDefinition>,
+        scope: SlaScope,
+        at: DateTime<Utc>,
+    ) -> Result<Self> {
+        let period = definition.measurement_period.period_containing(at)?;
+        Self::new(id, definition, scope, period)
+    }
+
+    /// The instance id.
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+
+    /// The definition.
+    pub fn definition(&self) -> &Arc<SlaDefinition> {
+        &self.definition
+    }
+
+    /// The scope.
+    pub fn scope(&self) -> &SlaScope {
+        &self.scope
+    }
+
+    /// The period.
+    pub fn period(&self) -> SlaPeriod {
+        self.period
+    }
+
+    /// Number of outages still open.
+    pub fn open_outage_count(&self) -> usize {
+        self.open.len()
+    }
+
+    /// Records an outage from `start` to `end` (`None`: still open, runs to `now` in
+    /// [`SlaInstance::status`] until [`SlaInstance::record_clear`]). Overlapping outages count
+    /// once; parts outside the period are ignored.
+    ///
+    /// Errors: `end` before `start`; `key` already has an open outage.
+    pub fn record_outage(
+        &mut self,
+        key: &str,
+        start: DateTime<Utc>,
+        end: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        let s = to_ns(start, "outage.start")?;
+        if self.open.contains_key(key) {
+            return Err(SlaError::OutageAlreadyOpen { key: key.into() });
+        }
+        match end {
+            Some(end) => {
+                check_order(start, end)?;
+                let e = to_ns(end, "outage.end")?;
+                self.insert_closed(s, e);
+            }
+            None => {
+                self.open.insert(key.to_string(), s);
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the open outage `key` at `at`.
+    ///
+    /// Errors: no open outage with that key; `at` before the outage's start.
+    pub fn record_clear(&mut self, key: &str, at: DateTime<Utc>) -> Result<()> {
+        let e = to_ns(at, "clear.at")?;
+        let Some(&s) = self.open.get(key) else {
+            return Err(SlaError::OutageNotOpen { key: key.into() });
+        };
+        check_order(from_ns(s), at)?;
+        self.open.remove(key);
+        self.insert_closed(s, e);
+        Ok(())
+    }
+
+    /// Records a maintenance window. Outage time inside it becomes planned downtime and, when
+    /// the definition excludes maintenance, the window leaves the measured time.
+    pub fn record_maintenance(&mut self, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<()> {
+        check_order(start, end)?;
+        let s = to_ns(start, "maintenance.start")?.max(self.ps);
+        let e = to_ns(end, "maintenance.end")?.min(self.pe);
+        let mut fresh: Vec<(i64, i64)> = Vec::new();
+        self.maintenance.insert(s, e, |a, b| fresh.push((a, b)));
+        let exclude = self.definition.exclude_maintenance;
+        for (a, b) in fresh {
+            let pieces: Vec<(i64, i64)> = self.working.pieces_in(a, b).collect();
+            for (c, d) in pieces {
+                self.planned_area.insert(c, d, |_, _| {});
+                self.closed_planned += self.closed.measure_in(c, d);
+                if exclude {
+                    self.effective.remove(c, d, |_, _| {});
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records what is known about an alarm: its outage (service-affecting alarms, from first
+    /// occurrence to clear) and its response/resolution clocks. Call it again as the alarm is
+    /// acknowledged or cleared; the first acknowledgement and clear win, later changes to the
+    /// severity or raise time are ignored. Returns `false` (and records nothing) when the
+    /// alarm is not in scope.
+    ///
+    /// Errors: acknowledgement or clear before the raise time; a new alarm whose id already
+    /// has an open outage recorded through [`SlaInstance::record_outage`].
+    pub fn record_alarm(&mut self, alarm: &SlaAlarm) -> Result<bool> {
+        let raised_ns = to_ns(alarm.raised_at, "alarm.raised_at")?;
+        if let Some(a) = alarm.acknowledged_at {
+            to_ns(a, "alarm.acknowledged_at")?;
+        }
+        if let Some(c) = alarm.cleared_at {
+            to_ns(c, "alarm.cleared_at")?;
+        }
+        if !self.scope.matches(
+            alarm.customer_id.as_deref(),
+            alarm.service_id.as_deref(),
+            alarm.resource_id.as_deref(),
+        ) {
+            return Ok(false);
+        }
+        let raised = self
+            .alarms
+            .get(&alarm.alarm_id)
+            .map_or(alarm.raised_at, |t| t.raised);
+        for at in [alarm.acknowledged_at, alarm.cleared_at]
+            .into_iter()
+            .flatten()
+        {
+            check_order(raised, at)?;
+        }
+        let id = alarm.alarm_id.as_str();
+        if let Some(track) = self.alarms.get(id).cloned() {
+            if !track.acknowledged
+                && let Some(ack) = alarm.acknowledged_at
+            {
+                self.finish_pending(BreachKind::ResponseTime, id, ack);
+                self.alarms.get_mut(id).expect("tracked").acknowledged = true;
+            }
+            if !track.cleared
+                && let Some(clear) = alarm.cleared_at
+            {
+                if track.service_affecting && self.open.contains_key(id) {
+                    self.record_clear(id, clear)?;
+                }
+                self.finish_pending(BreachKind::ResolutionTime, id, clear);
+                self.alarms.get_mut(id).expect("tracked").cleared = true;
+            }
+            return Ok(true);
+        }
+        if alarm.service_affecting {
+            self.record_outage(id, alarm.raised_at, alarm.cleared_at)?;
+        }
+        self.alarms.insert(
+            id.to_string(),
+            AlarmTrack {
+                raised: alarm.raised_at,
+                acknowledged: alarm.acknowledged_at.is_some(),
+                cleared: alarm.cleared_at.is_some(),
+                service_affecting: alarm.service_affecting,
+            },
+        );
+        if !(self.ps <= raised_ns && raised_ns < self.pe) {
+            return Ok(true);
+        }
+        for (kind, targets, end) in [
+            (
+                BreachKind::ResponseTime,
+                &self.definition.response_minutes,
+                alarm.acknowledged_at,
+            ),
+            (
+                BreachKind::ResolutionTime,
+                &self.definition.resolution_minutes,
+                alarm.cleared_at,
+            ),
+        ] {
+            let Some(&target_minutes) = targets.get(&alarm.severity) else {
+                continue;
+            };
+            let due = add_business(
+                &self.definition,
+                alarm.raised_at,
+                Duration::minutes(i64::from(target_minutes)),
+            );
+            let pending = Pending {
+                severity: alarm.severity,
+                raised: alarm.raised_at,
+                due,
+                target_minutes,
+            };
+            match end {
+                Some(end) => {
+                    if let Some(b) = self.time_breach(kind, id, &pending, end, Some(end)) {
+                        self.finished.push(b);
+                    }
+                }
+                None => {
+                    let map = match kind {
+                        BreachKind::ResponseTime => &mut self.pending_response,
+                        _ => &mut self.pending_resolution,
+                    };
+                    map.insert(id.to_string(), pending);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Records a performance sample. A value beyond its target opens a performance breach for
+    /// that metric (or worsens the open one); the next value within target closes it. Samples
+    /// outside the period, outside working time, or inside an excluded maintenance window are
+    /// ignored (judged against the windows known when the sample is recorded).
+    ///
+    /// Errors: a sample older than the last one recorded for the same metric.
+    pub fn record_measurement(&mut self, m: &Measurement) -> Result<()> {
+        let ns = to_ns(m.at, "measurement.at")?;
+        let values = [m.latency_ms, m.packet_loss_percent, m.bandwidth_mbps];
+        for (i, v) in values.iter().enumerate() {
+            if v.is_some()
+                && let Some(last) = self.perf[i].last
+                && m.at < last
+            {
+                return Err(SlaError::MeasurementOutOfOrder {
+                    metric: METRICS[i].as_str().into(),
+                    at: m.at.to_rfc3339(),
+                    last: last.to_rfc3339(),
+                });
+            }
+        }
+        if !(self.ps <= ns && ns < self.pe) || !self.effective.contains(ns) {
+            return Ok(());
+        }
+        let targets = &self.definition.performance;
+        let limits = [
+            targets.max_latency_ms,
+            targets.max_packet_loss_percent,
+            targets.min_bandwidth_mbps,
+        ];
+        for i in 0..3 {
+            let (Some(v), Some(limit)) = (values[i], limits[i]) else {
+                continue;
+            };
+            let metric = METRICS[i];
+            let lower_is_worse = metric == PerformanceMetric::Bandwidth;
+            let violating = if lower_is_worse { v < limit } else { v > limit };
+            let track = &mut self.perf[i];
+            track.last = Some(m.at);
+            match (&mut track.open, violating) {
+                (None, true) => track.open = Some((m.at, v)),
+                (Some((_, worst)), true) => {
+                    if (lower_is_worse && v < *worst) || (!lower_is_worse && v > *worst) {
+                        *worst = v;
+                    }
+                }
+                (Some((start, worst)), false) => {
+                    let b = perf_breach(metric, *start, Some(m.at), m.at, limit, *worst);
+                    track.open = None;
+                    self.finished.push(b);
+                }
+                (None, false) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The instance's state at `now`: downtime (open outages run to `now`, or the period end),
+    /// availability, compliance, breaches and credits.
+    pub fn status(&self, now: DateTime<Utc>) -> SlaStatus {
+        let def = &*self.definition;
+        let now_ns = now.timestamp_nanos_opt().unwrap_or(if now.timestamp() < 0 {
+            i64::MIN
+        } else {
+            i64::MAX
+        });
+        let nc = now_ns.clamp(self.ps, self.pe);
+        let open_from = self.open.values().min().map(|s| (*s).max(self.ps));
+        let (mut down, mut planned) = (self.closed_down, self.closed_planned);
+        if let Some(s0) = open_from
+            && s0 < nc
+        {
+            for (a, b) in self.closed.gaps_in(s0, nc) {
+                down += self.working.measure_in(a, b);
+                planned += self.planned_area.measure_in(a, b);
+            }
+        }
+        let unplanned = down - planned;
+        let counted = if def.exclude_maintenance {
+            unplanned
+        } else {
+            down
+        };
+        let measured = self.effective.total();
+        let allowance = ((Decimal::ONE - def.availability_target) * Decimal::from(measured))
+            .floor()
+            .to_i64()
+            .unwrap_or(measured);
+        let dm = Decimal::from(measured);
+        let availability = if measured == 0 {
+            Decimal::ONE
+        } else {
+            Decimal::from(measured - counted) / dm
+        };
+        let pct = |p: Decimal| -> Decimal {
+            (def.monthly_fee * p / Decimal::ONE_HUNDRED)
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven)
+        };
+        let tier_percent = def
+            .credit_schedule
+            .tiers
+            .iter()
+            .filter(|t| {
+                Decimal::from(measured - counted) * Decimal::ONE_HUNDRED < t.below_percent * dm
+            })
+            .map(|t| t.credit_percent)
+            .max()
+            .unwrap_or(Decimal::ZERO);
+
+        let mut breaches: Vec<Breach> = Vec::new();
+        if counted > allowance {
+            let union: Cow<'_, IntervalSet> = match open_from {
+                Some(s0) if s0 < nc => {
+                    let mut u = self.closed.clone();
+                    u.insert(s0, nc, |_, _| {});
+                    Cow::Owned(u)
+                }
+                _ => Cow::Borrowed(&self.closed),
+            };
+            let start = from_ns(self.exhaustion_instant(&union, allowance));
+            let end = (nc >= self.pe).then_some(self.period.end);
+            breaches.push(Breach {
+                key: "availability".into(),
+                kind: BreachKind::Availability,
+                metric: None,
+                alarm_id: None,
+                severity: None,
+                start,
+                end,
+                duration: (end.unwrap_or(from_ns(nc)) - start).max(Duration::zero()),
+                target: def.availability_target,
+                actual: availability,
+                unit: MeasureUnit::Ratio,
+                financial_impact: pct(tier_percent),
+            });
+        }
+        breaches.extend(self.finished.iter().cloned());
+        for (kind, map) in [
+            (BreachKind::ResponseTime, &self.pending_response),
+            (BreachKind::ResolutionTime, &self.pending_resolution),
+        ] {
+            for (id, p) in map {
+                if let Some(b) = self.time_breach(kind, id, p, now, None) {
+                    breaches.push(b);
+                }
+            }
+        }
+        let targets = &def.performance;
+        let limits = [
+            targets.max_latency_ms,
+            targets.max_packet_loss_percent,
+            targets.min_bandwidth_mbps,
+        ];
+        for i in 0..3 {
+            if let (Some((start, worst)), Some(limit)) = (self.perf[i].open, limits[i]) {
+                breaches.push(perf_breach(METRICS[i], start, None, now, limit, worst));
+            }
+        }
+        let cs = &def.credit_schedule;
+        let mut extra = Decimal::ZERO;
+        for b in breaches.iter_mut() {
+            let p = match b.kind {
+                BreachKind::Availability => continue,
+                BreachKind::ResponseTime => cs.response_breach_percent,
+                BreachKind::ResolutionTime => cs.resolution_breach_percent,
+                BreachKind::Performance => cs.performance_breach_percent,
+            };
+            extra += p;
+            b.financial_impact = pct(p);
+        }
+        breaches.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.key.cmp(&b.key)));
+        let credit_percent = (tier_percent + extra).min(cs.cap_percent);
+        let compliance = if !breaches.is_empty() {
+            Compliance::Breached
+        } else if Decimal::from(allowance - counted)
+            < def.at_risk_fraction * Decimal::from(allowance)
+        {
+            Compliance::AtRisk
+        } else {
+            Compliance::Compliant
+        };
+        SlaStatus {
+            instance_id: self.id,
+            period: self.period,
+            as_of: now,
+            compliance,
+            availability,
+            availability_target: def.availability_target,
+            measured: dur(measured),
+            allowed_downtime: dur(allowance),
+            remaining_allowance: dur((allowance - counted).max(0)),
+            planned_downtime: dur(planned),
+            unplanned_downtime: dur(unplanned),
+            counted_downtime: dur(counted),
+            open_outages: self.open.len(),
+            breach_count: breaches.len(),
+            breaches,
+            credit_percent,
+            credits_owed: pct(credit_percent),
+        }
+    }
+
+    /// The instant counted downtime reached `allowance`: from the next instant on, it exceeds it.
+    fn exhaustion_instant(&self, union: &IntervalSet, allowance: i64) -> i64 {
+        let mut acc = 0i64;
+        for &(a, b) in union.intervals() {
+            for (c, d) in self.effective.pieces_in(a, b) {
+                if acc + (d - c) > allowance {
+                    return c + (allowance - acc);
+                }
+                acc += d - c;
+            }
+        }
+        // Unreachable when counted > allowance; the period end is the safe answer.
+        self.pe
+    }
+
+    fn insert_closed(&mut self, s: i64, e: i64) {
+        let (s, e) = (s.max(self.ps), e.min(self.pe));
+        let (working, planned_area) = (&self.working, &self.planned_area);
+        let (mut dw, mut dp) = (0, 0);
+        self.closed.insert(s, e, |a, b| {
+            dw += working.measure_in(a, b);
+            dp += planned_area.measure_in(a, b);
+        });
+        self.closed_down += dw;
+        self.closed_planned += dp;
+    }
+
+    fn finish_pending(&mut self, kind: BreachKind, id: &str, end: DateTime<Utc>) {
+        let map = match kind {
+            BreachKind::ResponseTime => &mut self.pending_response,
+            _ => &mut self.pending_resolution,
+        };
+        if let Some(p) = map.remove(id)
+            && let Some(b) = self.time_breach(kind, id, &p, end, Some(end))
+        {
+            self.finished.push(b);
+        }
+    }
+
+    /// A response/resolution breach if `at` is strictly after the due instant.
+    fn time_breach(
+        &self,
+        kind: BreachKind,
+        id: &str,
+        p: &Pending,
+        at: DateTime<Utc>,
+        end: Option<DateTime<Utc>>,
+    ) -> Option<Breach> {
+        if at <= p.due {
+            return None;
+        }
+        let actual = business_between(&self.definition, p.raised, at);
+        let prefix = if kind == BreachKind::ResponseTime {
+            "response"
+        } else {
+            "resolution"
+        };
+        Some(Breach {
+            key: format!("{prefix}:{id}"),
+            kind,
+            metric: None,
+            alarm_id: Some(id.to_string()),
+            severity: Some(p.severity),
+            start: p.due,
+            end,
+            duration: at - p.due,
+            target: Decimal::from(p.target_minutes),
+            actual: minutes(actual.num_nanoseconds().unwrap_or(i64::MAX)),
+            unit: MeasureUnit::Minutes,
+            financial_impact: Decimal::ZERO,
+        })
+    }
+}
+
+fn perf_breach(
+    metric: PerformanceMetric,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    target: Decimal,
+    worst: Decimal,
+) -> Breach {
+    Breach {
+        key: format!(
+            "performance:{}:{}",
+            metric.as_str(),
+            start.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        ),
+        kind: BreachKind::Performance,
+        metric: Some(metric),
+        alarm_id: None,
+        severity: None,
+        start,
+        end,
+        duration: (end.unwrap_or(now) - start).max(Duration::zero()),
+        target,
+        actual: worst,
+        unit: match metric {
+            PerformanceMetric::Latency => MeasureUnit::Milliseconds,
+            PerformanceMetric::PacketLoss => MeasureUnit::Percent,
+            PerformanceMetric::Bandwidth => MeasureUnit::Mbps,
+        },
+        financial_impact: Decimal::ZERO,
+    }
+}
+
+fn check_order(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<()> {
+    if end < start {
+        return Err(SlaError::InvalidInterval {
+            start: start.to_rfc3339(),
+            end: end.to_rfc3339(),
+        });
+    }
+    Ok(())
+}
