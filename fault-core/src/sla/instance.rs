@@ -566,7 +566,7 @@ impl SlaInstance {
     /// outside the period, outside working time, or inside an excluded maintenance window are
     /// ignored (judged against the windows known when the sample is recorded).
     ///
-    /// Errors: a sample older than the last one recorded for the same metric.
+    /// Errors: a sample older than the last accepted one for the same metric.
     pub fn record_measurement(&mut self, m: &Measurement) -> Result<()> {
         let ns = to_ns(m.at, "measurement.at")?;
         let values = [m.latency_ms, m.packet_loss_percent, m.bandwidth_mbps];
@@ -656,8 +656,10 @@ impl SlaInstance {
             Decimal::from(measured - counted) / dm
         };
         let pct = |p: Decimal| -> Decimal {
-            (def.monthly_fee * p / Decimal::ONE_HUNDRED)
-                .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven)
+            let mut money = (def.monthly_fee * p / Decimal::ONE_HUNDRED)
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
+            money.rescale(2); // always show cents
+            money
         };
         let tier_percent = def
             .credit_schedule
