@@ -582,7 +582,7 @@ impl SlaInstance {
                 });
             }
         }
-        if !(self.ps <= ns && ns < self.pe) || !self.effective.contains(ns) {
+        if !(self.ps <= ns && ns < self.pe && self.effective.contains(ns)) {
             return Ok(());
         }
         let targets = &self.definition.performance;
@@ -879,4 +879,93 @@ fn check_order(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<()> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sla::MeasurementPeriod;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn base() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap()
+    }
+
+    fn instance(exclude: bool) -> SlaInstance {
+        let def = SlaDefinition::new("t", Decimal::new(99, 2), MeasurementPeriod::utc_month())
+            .with_exclude_maintenance(exclude);
+        SlaInstance::for_instant(Uuid::nil(), Arc::new(def), SlaScope::service("s"), base())
+            .unwrap()
+    }
+
+    /// Recomputes every running total from the interval sets.
+    fn assert_caches(sla: &SlaInstance) {
+        let down: i64 = sla
+            .closed
+            .intervals()
+            .iter()
+            .map(|&(a, b)| sla.working.measure_in(a, b))
+            .sum();
+        let planned: i64 = sla
+            .closed
+            .intervals()
+            .iter()
+            .map(|&(a, b)| sla.planned_area.measure_in(a, b))
+            .sum();
+        assert_eq!(sla.closed_down, down);
+        assert_eq!(sla.closed_planned, planned);
+        let maint_in_working: i64 = sla
+            .maintenance
+            .intervals()
+            .iter()
+            .map(|&(a, b)| sla.working.measure_in(a, b))
+            .sum();
+        assert_eq!(sla.planned_area.total(), maint_in_working);
+        let expect_effective = if sla.definition.exclude_maintenance {
+            sla.working.total() - maint_in_working
+        } else {
+            sla.working.total()
+        };
+        assert_eq!(sla.effective.total(), expect_effective);
+    }
+
+    proptest! {
+        #[test]
+        fn running_totals_equal_a_recomputation(
+            exclude in any::<bool>(),
+            ops in proptest::collection::vec((0u8..3, -2000i64..50_000, 0i64..3000), 0..40),
+        ) {
+            let mut sla = instance(exclude);
+            let at = |m: i64| base() + Duration::minutes(m);
+            for (i, (op, start, len)) in ops.into_iter().enumerate() {
+                match op {
+                    0 => sla.record_outage(&i.to_string(), at(start), Some(at(start + len))).unwrap(),
+                    1 => sla.record_maintenance(at(start), at(start + len)).unwrap(),
+                    _ => {
+                        sla.record_outage("open", at(start), None).unwrap();
+                        sla.record_clear("open", at(start + len)).unwrap();
+                    }
+                }
+                assert_caches(&sla);
+            }
+        }
+    }
+
+    #[test]
+    fn maintenance_after_outage_moves_downtime_to_planned() {
+        let mut sla = instance(true);
+        let at = |m: i64| base() + Duration::minutes(m);
+        sla.record_outage("o", at(100), Some(at(200))).unwrap();
+        assert_eq!(
+            (sla.closed_down, sla.closed_planned),
+            (100 * 60_000_000_000, 0)
+        );
+        sla.record_maintenance(at(150), at(250)).unwrap();
+        assert_eq!(sla.closed_planned, 50 * 60_000_000_000);
+        // Re-recording the same window changes nothing.
+        sla.record_maintenance(at(150), at(250)).unwrap();
+        assert_eq!(sla.closed_planned, 50 * 60_000_000_000);
+        assert_caches(&sla);
+    }
 }
