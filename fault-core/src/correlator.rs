@@ -1,0 +1,2484 @@
+//! The correlation engine: [`AlarmEvent`]s in, [`Decision`]s out.
+//!
+//! ```
+//! use fault_core::correlator::{Correlator, CorrelatorConfig, SEED_002_RULE_JSON};
+//! use fault_core::decision::Decision;
+//! use fault_core::event::AlarmEvent;
+//! use fault_core::topology::TopologyEdge;
+//! use fault_core::Severity;
+//! use chrono::{TimeZone, Utc};
+//!
+//! let cfg = CorrelatorConfig::default().with_rules_json(SEED_002_RULE_JSON).unwrap();
+//! let mut c = Correlator::new(cfg).unwrap();
+//! c.add_topology_edges("t1", &[TopologyEdge::new("olt-1", "ont-1")]).unwrap();
+//! let t = Utc.with_ymd_and_hms(2026, 1, 14, 10, 0, 0).unwrap();
+//! let olt = c.ingest(&AlarmEvent::new("t1", "device.down", "olt", "olt-1", t), t).unwrap();
+//! let ont = AlarmEvent::new("t1", "cpe.signal_loss", "ont", "ont-1", t + chrono::Duration::seconds(20))
+//!     .with_alarm_type("signal.loss");
+//! let d = c.ingest(&ont, t).unwrap();
+//! assert!(d.iter().any(|d| matches!(d, Decision::Correlated { parent_id, .. } if *parent_id == olt[0].alarm_id())));
+//! ```
+//!
+//! # Semantics
+//!
+//! * **Reduction key**: `tenant|source|alarm_type|resource_type|resource_id` (a `|` or `\` inside a
+//!   value is escaped with `\`), or a rule's template. The working set is keyed by a 128-bit
+//!   fingerprint of the key (two independent 64-bit hashes), as Alertmanager keys alerts by a label
+//!   fingerprint; the full key string is kept on the alarm.
+//! * **Ids**: UUID v7 built from the event's `occurred_at` (milliseconds) and a per-correlator counter
+//!   mixed with [`CorrelatorConfig::id_seed`]: no randomness, no wall clock. Give each correlator
+//!   instance (each process start) its own seed to keep ids unique across restarts.
+//! * **Time**: windows run on `occurred_at`; timers (maintenance end, unacknowledged timeout,
+//!   flapping quiet period, group close) fire when the high-water mark of `occurred_at` (or the
+//!   `now` given to [`Correlator::tick`]) passes them. `now` in `ingest` only bounds how far in the
+//!   future an event may claim to be ([`CorrelatorConfig::max_future_skew_secs`]).
+//! * **Parent/child correlation**: a child matches a rule's child condition, a parent its parent
+//!   condition; both raised within `time_window` of each other (parent's latest raise, child's
+//!   raise); the parent on an ancestor of the child's resource (scope `topology`), or anywhere in
+//!   the tenant (scope `tenant`); `auto` uses topology when the child's resource is in the graph.
+//!   `equal` fields must be equal. Competing parents: earliest first occurrence wins, ties by
+//!   reduction key. A child arriving first is re-parented when a better parent arrives. An alarm
+//!   that has a parent is never a parent, and a root cause is never a child.
+//! * **Parent clears**: non-flapping parent clears/resolves release their still-active children,
+//!   which are re-correlated to another matching parent (Reparented) or un-suppressed. A flapping
+//!   parent keeps its children until it stops flapping while cleared.
+//! * **Flapping**: the Nth clear of a key inside the window keeps the alarm in the working set as
+//!   flapping; raises and clears then update it (Flapping decisions) until a quiet period passes.
+//! * **Rule changes** apply to alarms raised afterwards; to re-evaluate existing alarms, rebuild.
+//! * **Topology changes** apply to alarms raised afterwards.
+
+use crate::alarm::{Alarm, AlarmSource, AlarmStatus};
+use crate::decision::{Decision, SuppressionReason, UnsuppressionReason};
+use crate::error::{Error, Result};
+use crate::event::AlarmEvent;
+use crate::flapping::{FlapHistory, FlappingConfig};
+use crate::fxhash::{FxHashMap, FxHasher, HashedMap, Interner, NO_SYM, Sym};
+use crate::maintenance::{MaintenanceStatus, MaintenanceWindow};
+use crate::mapping::{MappingAction, MappingTable};
+use crate::rule::{CompiledRule, CorrelationScope, Field, FieldSource, Rule, RuleKind, RuleShape};
+use crate::severity::Severity;
+use crate::topology::{EdgeError, Topology, TopologyEdge};
+use crate::trigger::{TicketTrigger, TriggerConfig};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::hash::Hasher;
+use uuid::Uuid;
+
+/// Seed 002's example rule, verbatim.
+pub const SEED_002_RULE_JSON: &str = r#"{
+  "name": "OLT to ONT Correlation",
+  "type": "correlation",
+  "conditions": {
+    "parent": {
+      "alarm_type": "device.down",
+      "resource_type": "olt"
+    },
+    "child": {
+      "alarm_type": "signal.loss",
+      "resource_type": "ont"
+    }
+  },
+  "actions": {
+    "mark_parent_as_root_cause": true,
+    "suppress_child_alarms": true,
+    "create_correlation_id": true
+  },
+  "time_window": 300
+}"#;
+
+/// Correlator settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CorrelatorConfig {
+    /// Event mapping (rows; empty means seed 002's table).
+    pub mapping: Vec<crate::mapping::EventMapping>,
+    /// Rules.
+    pub rules: Vec<Rule>,
+    /// Flapping detection.
+    pub flapping: FlappingConfig,
+    /// Auto-ticket triggers (off by default).
+    pub triggers: TriggerConfig,
+    /// Maintenance windows.
+    pub maintenance_windows: Vec<MaintenanceWindow>,
+    /// Seed for deterministic alarm ids.
+    pub id_seed: u64,
+    /// Events more than this many seconds after `now` are rejected (`None`: no check).
+    pub max_future_skew_secs: Option<u64>,
+}
+
+impl Default for CorrelatorConfig {
+    fn default() -> Self {
+        CorrelatorConfig {
+            mapping: Vec::new(),
+            rules: Vec::new(),
+            flapping: FlappingConfig::default(),
+            triggers: TriggerConfig::default(),
+            maintenance_windows: Vec::new(),
+            id_seed: 0,
+            max_future_skew_secs: Some(300),
+        }
+    }
+}
+
+impl CorrelatorConfig {
+    /// Add rules from JSON (one rule or an array).
+    pub fn with_rules_json(mut self, json: &str) -> Result<Self> {
+        self.rules.extend(Rule::list_from_json(json)?);
+        Ok(self)
+    }
+
+    /// Set the id seed.
+    pub fn with_id_seed(mut self, seed: u64) -> Self {
+        self.id_seed = seed;
+        self
+    }
+
+    /// Set the triggers.
+    pub fn with_triggers(mut self, t: TriggerConfig) -> Self {
+        self.triggers = t;
+        self
+    }
+
+    /// Set flapping.
+    pub fn with_flapping(mut self, f: FlappingConfig) -> Self {
+        self.flapping = f;
+        self
+    }
+}
+
+/// Outcome of [`Correlator::ingest_batch`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchOutcome {
+    /// Decisions of the accepted events, in order.
+    pub decisions: Vec<Decision>,
+    /// Rejected events: index in the batch and the error (they changed nothing).
+    pub errors: Vec<(usize, Error)>,
+}
+
+/// The correlator's view of one alarm in its working set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlarmState {
+    /// Id.
+    pub id: Uuid,
+    /// Reduction key.
+    pub reduction_key: String,
+    /// Status.
+    pub status: AlarmStatus,
+    /// Severity.
+    pub severity: Severity,
+    /// Occurrences.
+    pub occurrence_count: u32,
+    /// Current parent (None after the parent cleared; the alarm row keeps it as history).
+    pub parent_id: Option<Uuid>,
+    /// Children ever correlated.
+    pub child_count: u32,
+    /// Root cause flag.
+    pub is_root_cause: bool,
+    /// Correlation id.
+    pub correlation_id: Option<Uuid>,
+    /// Flapping flag.
+    pub is_flapping: bool,
+    /// Flap count.
+    pub flap_count: u32,
+    /// A ticket was requested or linked.
+    pub ticket_requested: bool,
+}
+
+const NONE: u32 = u32::MAX;
+const NO_NODE: u64 = u64::MAX;
+
+// hot flags
+const F_LIVE: u8 = 1;
+const F_ROOT: u8 = 2;
+const F_FLAPPING: u8 = 4;
+const F_TICKET: u8 = 8;
+const F_SUPP_PARENT: u8 = 16;
+const F_SUPP_MAINT: u8 = 32;
+const F_SUPP_RULE: u8 = 64;
+const F_SUPP_ANY: u8 = F_SUPP_PARENT | F_SUPP_MAINT | F_SUPP_RULE;
+
+/// Hot part of a slot: what the repeat path touches (one cache line).
+#[derive(Clone, Copy)]
+struct Hot {
+    h2: u64,
+    id: Uuid,
+    first_us: i64,
+    last_us: i64,
+    occurrences: u32,
+    subscribers: u32,
+    epoch: u32,
+    severity: Severity,
+    raised: Severity,
+    status: AlarmStatus,
+    flags: u8,
+}
+
+/// Cold part of a slot.
+struct Cold {
+    key: Box<str>,
+    h1: u64,
+    next_h1: u32,
+    tenant: Sym,
+    alarm_type: Sym,
+    resource_type: Sym,
+    resource: Sym,
+    customer: Sym,
+    source: AlarmSource,
+    restore: AlarmStatus,
+    floor: Severity,
+    node: u64,
+    res_prev: u32,
+    res_next: u32,
+    parent: u32,
+    parent_rule: u32,
+    first_child: u32,
+    next_sib: u32,
+    prev_sib: u32,
+    child_count: u32,
+    flap_count: u32,
+    maint: u32,
+    raised_us: i64,
+    last_flap_us: i64,
+    correlation_id: Option<Uuid>,
+    labels: Box<[(Sym, Sym)]>,
+    child_rules: Box<[u32]>,
+    parent_rules: Box<[u32]>,
+}
+
+#[derive(Default)]
+struct Bucket {
+    parent: Vec<u32>,
+    child: Vec<u32>,
+    group: Vec<u32>,
+    suppress: Vec<u32>,
+    escalate: Vec<u32>,
+    key: Vec<u32>,
+}
+
+#[derive(Default)]
+struct PendingList {
+    refs: Vec<u64>,
+    /// per parent (ref): how far it already scanned
+    cursors: Vec<(u64, u32)>,
+}
+
+struct Group {
+    correlation_id: Uuid,
+    opened_us: i64,
+}
+
+struct WindowState {
+    w: MaintenanceWindow,
+    tenant: Sym,
+    start_us: i64,
+    end_us: i64,
+    members: Vec<u64>,
+    ended: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum TimerKind {
+    FlapQuiet,
+    FlapHistory,
+    Unack,
+    MaintEnd,
+    GroupClose,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Timer {
+    at: i64,
+    seq: u64,
+    kind: TimerKind,
+    a: u64,
+    b: u64,
+}
+
+/// The view of an event (plus alarm state) that rule conditions and key templates read.
+struct EventView<'a> {
+    e: &'a AlarmEvent,
+    alarm_type: &'a str,
+    severity: Severity,
+    source: AlarmSource,
+    status: AlarmStatus,
+    occurrences: u32,
+}
+
+impl FieldSource for EventView<'_> {
+    fn text(&self, f: &Field) -> Option<&str> {
+        let e = self.e;
+        match f {
+            Field::TenantId => Some(&e.tenant_id),
+            Field::Source => Some(self.source.as_str()),
+            Field::AlarmType => Some(self.alarm_type),
+            Field::EventType => Some(&e.event_type),
+            Field::Severity => Some(self.severity.as_str()),
+            Field::Status => Some(self.status.as_str()),
+            Field::ResourceType => e.resource_type.as_deref(),
+            Field::ResourceId => e.resource_id.as_deref(),
+            Field::ResourceName => e.resource_name.as_deref(),
+            Field::CustomerId => e.customer_id.as_deref(),
+            Field::CustomerName => e.customer_name.as_deref(),
+            Field::Title => e.title.as_deref(),
+            Field::Description => e.description.as_deref(),
+            Field::ProbableCause => e.probable_cause.as_deref(),
+            Field::ExternalAlarmId => e.external_alarm_id.as_deref(),
+            Field::Label(l) => e.labels.get(l).map(String::as_str),
+            Field::SubscriberCount | Field::OccurrenceCount => None,
+        }
+    }
+    fn number(&self, f: &Field) -> Option<f64> {
+        match f {
+            Field::SubscriberCount => Some(self.e.subscriber_count as f64),
+            Field::OccurrenceCount => Some(self.occurrences as f64),
+            Field::Severity => Some(self.severity.rank() as f64),
+            _ => None,
+        }
+    }
+}
+
+impl FieldSource for Alarm {
+    fn text(&self, f: &Field) -> Option<&str> {
+        match f {
+            Field::TenantId => Some(&self.tenant_id),
+            Field::Source => Some(self.source.as_str()),
+            Field::AlarmType => Some(&self.alarm_type),
+            Field::EventType => Some(&self.event_type),
+            Field::Severity => Some(self.effective_severity().as_str()),
+            Field::Status => Some(self.status.as_str()),
+            Field::ResourceType => self.resource_type.as_deref(),
+            Field::ResourceId => self.resource_id.as_deref(),
+            Field::ResourceName => self.resource_name.as_deref(),
+            Field::CustomerId => self.customer_id.as_deref(),
+            Field::CustomerName => self.customer_name.as_deref(),
+            Field::Title => Some(&self.title),
+            Field::Description => self.description.as_deref(),
+            Field::ProbableCause => self.probable_cause.as_deref(),
+            Field::ExternalAlarmId => self.external_alarm_id.as_deref(),
+            Field::Label(l) => self.labels.get(l).map(String::as_str),
+            Field::SubscriberCount | Field::OccurrenceCount => None,
+        }
+    }
+    fn number(&self, f: &Field) -> Option<f64> {
+        match f {
+            Field::SubscriberCount => Some(self.subscriber_count as f64),
+            Field::OccurrenceCount => Some(self.occurrence_count as f64),
+            Field::Severity => Some(self.effective_severity().rank() as f64),
+            _ => None,
+        }
+    }
+}
+
+#[inline]
+fn push_escaped(buf: &mut String, s: &str) {
+    if !s.bytes().any(|b| b == b'|' || b == b'\\') {
+        buf.push_str(s);
+    } else {
+        for ch in s.chars() {
+            if ch == '|' || ch == '\\' {
+                buf.push('\\');
+            }
+            buf.push(ch);
+        }
+    }
+}
+
+/// Write the default reduction key `tenant|source|alarm_type|resource_type|resource_id`.
+pub fn default_reduction_key(
+    tenant: &str,
+    source: AlarmSource,
+    alarm_type: &str,
+    resource_type: Option<&str>,
+    resource_id: Option<&str>,
+) -> String {
+    let mut s = String::new();
+    write_default_key(&mut s, tenant, source, alarm_type, resource_type, resource_id);
+    s
+}
+
+#[inline]
+fn write_default_key(
+    buf: &mut String,
+    tenant: &str,
+    source: AlarmSource,
+    alarm_type: &str,
+    resource_type: Option<&str>,
+    resource_id: Option<&str>,
+) {
+    push_escaped(buf, tenant);
+    buf.push('|');
+    buf.push_str(source.as_str());
+    buf.push('|');
+    push_escaped(buf, alarm_type);
+    buf.push('|');
+    push_escaped(buf, resource_type.unwrap_or(""));
+    buf.push('|');
+    push_escaped(buf, resource_id.unwrap_or(""));
+}
+
+/// 128-bit fingerprint of a key: two independent multiply-rotate lanes over 8-byte words.
+#[inline]
+fn fingerprint(b: &[u8]) -> (u64, u64) {
+    const K1: u64 = 0x9E37_79B9_7F4A_7C15;
+    const K2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+    let mut a: u64 = 0x2545_F491_4F6C_DD1D ^ b.len() as u64;
+    let mut c: u64 = 0x1656_67B1_9E37_79F9 ^ (b.len() as u64).rotate_left(32);
+    let mut chunks = b.chunks_exact(8);
+    for w in &mut chunks {
+        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        a = (a ^ x).wrapping_mul(K1).rotate_left(31);
+        c = (c.rotate_left(27) ^ x).wrapping_mul(K2).wrapping_add(a);
+    }
+    let r = chunks.remainder();
+    if !r.is_empty() {
+        let mut buf = [0u8; 8];
+        buf[..r.len()].copy_from_slice(r);
+        let x = u64::from_le_bytes(buf);
+        a = (a ^ x).wrapping_mul(K1).rotate_left(31);
+        c = (c.rotate_left(27) ^ x).wrapping_mul(K2).wrapping_add(a);
+    }
+    (fmix(a), fmix(c ^ a.rotate_left(17)))
+}
+
+#[inline]
+fn fmix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+#[inline]
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+#[inline]
+fn mkref(slot: u32, epoch: u32) -> u64 {
+    ((epoch as u64) << 32) | slot as u64
+}
+
+/// The correlation engine. See the module docs for the semantics.
+pub struct Correlator {
+    mapping: MappingTable,
+    rules: Vec<CompiledRule>,
+    by_type: FxHashMap<Box<str>, Bucket>,
+    wild: Bucket,
+    any_rules: bool,
+    flapping: FlappingConfig,
+    flap_window_us: i64,
+    flap_quiet_us: i64,
+    triggers: TriggerConfig,
+    id_seed: u64,
+    counter: u64,
+    max_skew_us: Option<i64>,
+
+    syms: Interner,
+    hot: Vec<Hot>,
+    cold: Vec<Cold>,
+    free: Vec<u32>,
+    live: usize,
+    keys: HashedMap<u32>,
+    by_id: FxHashMap<Uuid, u32>,
+    by_node: FxHashMap<u64, u32>,
+    topology: Topology,
+
+    pending_node: FxHashMap<(u32, u64), PendingList>,
+    pending_tenant: FxHashMap<(u32, Sym), PendingList>,
+    parents_tenant: FxHashMap<(u32, Sym), BTreeSet<(i64, u32)>>,
+    groups: FxHashMap<(u32, u64), Group>,
+    flap_hist: FxHashMap<(u64, u64), FlapHistory>,
+    escalated: FxHashMap<u32, Vec<u32>>,
+
+    windows: Vec<WindowState>,
+    window_ids: FxHashMap<Uuid, u32>,
+    win_by_node: FxHashMap<u64, Vec<u32>>,
+    win_by_rtype: FxHashMap<(Sym, Sym), Vec<u32>>,
+    win_by_customer: FxHashMap<(Sym, Sym), Vec<u32>>,
+    win_by_label: FxHashMap<Sym, Vec<u32>>,
+    open_windows: usize,
+
+    timers: BinaryHeap<Reverse<Timer>>,
+    timer_seq: u64,
+    watermark: i64,
+    scratch: String,
+    events_ingested: u64,
+}
+
+impl std::fmt::Debug for Correlator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Correlator")
+            .field("active_alarms", &self.live)
+            .field("rules", &self.rules.len())
+            .field("topology_edges", &self.topology.edge_count())
+            .finish()
+    }
+}
+
+fn check_slot_field(rule: &CompiledRule, f: &Field, what: &str) -> Result<()> {
+    match f {
+        Field::TenantId
+        | Field::Source
+        | Field::AlarmType
+        | Field::ResourceType
+        | Field::ResourceId
+        | Field::CustomerId
+        | Field::Label(_) => Ok(()),
+        other => Err(Error::validation(format!(
+            "Rule '{}': {what} field {other:?} is not supported (use tenant_id, source, alarm_type, resource_type, resource_id, customer_id or labels.<name>)",
+            rule.rule.name
+        ))),
+    }
+}
+
+impl Correlator {
+    /// Build an empty correlator from a config (validates mapping, rules and windows).
+    pub fn new(config: CorrelatorConfig) -> Result<Self> {
+        let mapping = if config.mapping.is_empty() {
+            MappingTable::default()
+        } else {
+            let mut m = MappingTable::empty();
+            m.extend(config.mapping.clone())?;
+            m
+        };
+        if config.flapping.enabled && config.flapping.threshold < 2 {
+            return Err(Error::validation(
+                "Flapping threshold must be at least 2 raise/clear cycles",
+            ));
+        }
+        let mut c = Correlator {
+            mapping,
+            rules: Vec::new(),
+            by_type: FxHashMap::default(),
+            wild: Bucket::default(),
+            any_rules: false,
+            flapping: config.flapping,
+            flap_window_us: config.flapping.window_secs as i64 * 1_000_000,
+            flap_quiet_us: config.flapping.quiet_period_secs as i64 * 1_000_000,
+            triggers: config.triggers,
+            id_seed: config.id_seed,
+            counter: 0,
+            max_skew_us: config.max_future_skew_secs.map(|s| s as i64 * 1_000_000),
+            syms: Interner::default(),
+            hot: Vec::new(),
+            cold: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            keys: HashedMap::default(),
+            by_id: FxHashMap::default(),
+            by_node: FxHashMap::default(),
+            topology: Topology::default(),
+            pending_node: FxHashMap::default(),
+            pending_tenant: FxHashMap::default(),
+            parents_tenant: FxHashMap::default(),
+            groups: FxHashMap::default(),
+            flap_hist: FxHashMap::default(),
+            escalated: FxHashMap::default(),
+            windows: Vec::new(),
+            window_ids: FxHashMap::default(),
+            win_by_node: FxHashMap::default(),
+            win_by_rtype: FxHashMap::default(),
+            win_by_customer: FxHashMap::default(),
+            win_by_label: FxHashMap::default(),
+            open_windows: 0,
+            timers: BinaryHeap::new(),
+            timer_seq: 0,
+            watermark: i64::MIN,
+            scratch: String::with_capacity(128),
+            events_ingested: 0,
+        };
+        c.set_rules(config.rules)?;
+        for w in config.maintenance_windows {
+            c.add_maintenance_window(w)?;
+        }
+        Ok(c)
+    }
+
+    fn set_rules(&mut self, rules: Vec<Rule>) -> Result<()> {
+        let mut compiled = Vec::with_capacity(rules.len());
+        let mut seen = std::collections::HashSet::new();
+        for r in rules {
+            if !seen.insert(r.key().to_string()) {
+                return Err(Error::validation(format!(
+                    "Rule id '{}' is used twice",
+                    r.key()
+                )));
+            }
+            let c = CompiledRule::compile(r)?;
+            for f in &c.equal {
+                check_slot_field(&c, f, "equal")?;
+            }
+            for f in &c.group_by {
+                check_slot_field(&c, f, "group_by")?;
+            }
+            if c.rule.enabled {
+                compiled.push(c);
+            }
+        }
+        // stable order: priority, then position
+        let mut order: Vec<usize> = (0..compiled.len()).collect();
+        order.sort_by_key(|&i| (compiled[i].rule.priority, i));
+        let mut sorted: Vec<Option<CompiledRule>> = compiled.into_iter().map(Some).collect();
+        self.rules = order
+            .into_iter()
+            .map(|i| sorted[i].take().expect("each index once"))
+            .collect();
+        self.by_type.clear();
+        self.wild = Bucket::default();
+        for (i, r) in self.rules.iter().enumerate() {
+            let i = i as u32;
+            let mut add = |cond: &crate::rule::Condition, pick: fn(&mut Bucket) -> &mut Vec<u32>| {
+                match cond.alarm_types() {
+                    Some(types) => {
+                        for t in types {
+                            pick(self.by_type.entry(t.into_boxed_str()).or_default()).push(i);
+                        }
+                    }
+                    None => pick(&mut self.wild).push(i),
+                }
+            };
+            match (&r.shape, r.rule.kind) {
+                (RuleShape::ParentChild { parent, child }, _) => {
+                    add(parent, |b| &mut b.parent);
+                    add(child, |b| &mut b.child);
+                }
+                (RuleShape::Flat(c), RuleKind::Correlation) => add(c, |b| &mut b.group),
+                (RuleShape::Flat(c), RuleKind::Suppression) => add(c, |b| &mut b.suppress),
+                (RuleShape::Flat(c), RuleKind::Escalation) => add(c, |b| &mut b.escalate),
+            }
+            if r.key_template.is_some() {
+                add(r.subject(), |b| &mut b.key);
+            }
+        }
+        self.any_rules = !self.rules.is_empty();
+        Ok(())
+    }
+
+    /// Rebuild a correlator from the raised alarms in storage (active, acknowledged, suppressed,
+    /// and flapping alarms that are currently cleared). Parent links of suppressed children whose
+    /// parent is in the list are restored; other alarms are ignored.
+    pub fn rebuild(config: CorrelatorConfig, alarms: impl IntoIterator<Item = Alarm>) -> Result<Self> {
+        let mut c = Correlator::new(config)?;
+        let mut list: Vec<Alarm> = alarms
+            .into_iter()
+            .filter(|a| a.status.is_raised() || (a.is_flapping && a.status == AlarmStatus::Cleared))
+            .collect();
+        list.sort_by(|a, b| (a.first_occurrence, &a.reduction_key).cmp(&(b.first_occurrence, &b.reduction_key)));
+        let mut parents: Vec<(u32, Uuid)> = Vec::new();
+        for a in &list {
+            let slot = c.restore_alarm(a)?;
+            if let Some(p) = a.parent_alarm_id
+                && a.status == AlarmStatus::Suppressed
+            {
+                parents.push((slot, p));
+            }
+        }
+        for (slot, pid) in parents {
+            let Some(&p) = c.by_id.get(&pid) else {
+                continue;
+            };
+            let rule = c.cold[slot as usize]
+                .child_rules
+                .iter()
+                .copied()
+                .find(|r| c.cold[p as usize].parent_rules.contains(r));
+            if let Some(r) = rule {
+                c.link_child(slot, p, r);
+                c.hot[slot as usize].flags |= F_SUPP_PARENT;
+            }
+        }
+        // anything else still suppressed without a known reason stays suppressed by "rule"
+        for i in 0..c.hot.len() {
+            let h = c.hot[i];
+            if h.flags & F_LIVE != 0 && h.status == AlarmStatus::Suppressed && h.flags & F_SUPP_ANY == 0 {
+                c.hot[i].flags |= F_SUPP_RULE;
+            }
+        }
+        c.timers.clear();
+        c.timer_seq = 0;
+        for i in 0..c.hot.len() {
+            let h = c.hot[i];
+            if h.flags & F_LIVE == 0 {
+                continue;
+            }
+            if h.flags & F_FLAPPING != 0 {
+                let at = c.cold[i].last_flap_us + c.flap_quiet_us;
+                c.push_timer(at, TimerKind::FlapQuiet, mkref(i as u32, h.epoch), 0);
+            }
+            if let Some(to) = c.unack_timeout_us()
+                && h.flags & F_TICKET == 0
+            {
+                c.push_timer(h.first_us + to, TimerKind::Unack, mkref(i as u32, h.epoch), 0);
+            }
+        }
+        Ok(c)
+    }
+
+    fn restore_alarm(&mut self, a: &Alarm) -> Result<u32> {
+        let (h1, h2) = fingerprint(a.reduction_key.as_bytes());
+        if self.lookup(h1, h2).is_some() {
+            return Err(Error::Conflict(format!(
+                "Two raised alarms share reduction key '{}'",
+                a.reduction_key
+            )));
+        }
+        let tenant = self.syms.intern(&a.tenant_id);
+        let mut child_rules = Vec::new();
+        let mut parent_rules = Vec::new();
+        self.rule_memberships(&a.alarm_type, a, &mut parent_rules, &mut child_rules);
+        let labels: Vec<(Sym, Sym)> = a
+            .labels
+            .iter()
+            .map(|(k, v)| (self.syms.intern(k), self.syms.intern(v)))
+            .collect();
+        let resource = self.syms.intern_opt(a.resource_id.as_deref());
+        let node = if resource == NO_SYM {
+            NO_NODE
+        } else {
+            ((tenant.0 as u64) << 32) | resource.0 as u64
+        };
+        let alarm_type = self.syms.intern(&a.alarm_type);
+        let resource_type = self.syms.intern_opt(a.resource_type.as_deref());
+        let customer = self.syms.intern_opt(a.customer_id.as_deref());
+        let slot = self.alloc(
+            Hot {
+                h2,
+                id: a.id,
+                first_us: a.first_occurrence.timestamp_micros(),
+                last_us: a.last_occurrence.timestamp_micros(),
+                occurrences: a.occurrence_count,
+                subscribers: a.subscriber_count,
+                epoch: 0,
+                severity: a.severity,
+                raised: a.effective_severity(),
+                status: a.status,
+                flags: F_LIVE
+                    | if a.is_root_cause { F_ROOT } else { 0 }
+                    | if a.is_flapping { F_FLAPPING } else { 0 }
+                    | if a.ticket_id.is_some() { F_TICKET } else { 0 },
+            },
+            Cold {
+                key: a.reduction_key.as_str().into(),
+                h1,
+                next_h1: NONE,
+                tenant,
+                alarm_type,
+                resource_type,
+                resource,
+                customer,
+                source: a.source,
+                restore: a.status_before_suppression.unwrap_or(AlarmStatus::Active),
+                floor: Severity::Cleared,
+                node,
+                res_prev: NONE,
+                res_next: NONE,
+                parent: NONE,
+                parent_rule: NONE,
+                first_child: NONE,
+                next_sib: NONE,
+                prev_sib: NONE,
+                child_count: a.child_count,
+                flap_count: a.flap_count,
+                maint: NONE,
+                raised_us: a.first_occurrence.timestamp_micros(),
+                last_flap_us: a.last_occurrence.timestamp_micros(),
+                correlation_id: a.correlation_id,
+                labels: labels.into_boxed_slice(),
+                child_rules: child_rules.into_boxed_slice(),
+                parent_rules: parent_rules.into_boxed_slice(),
+            },
+        );
+        self.index_slot(slot);
+        self.register_roles(slot);
+        let t = a.last_occurrence.timestamp_micros();
+        if t > self.watermark {
+            self.watermark = t;
+        }
+        Ok(slot)
+    }
+
+    // ---------------------------------------------------------------- public API
+
+    /// Ingest one event and return its decisions.
+    pub fn ingest(&mut self, event: &AlarmEvent, now: DateTime<Utc>) -> Result<Vec<Decision>> {
+        let mut out = Vec::new();
+        self.ingest_into(event, now, &mut out)?;
+        Ok(out)
+    }
+
+    /// Ingest a batch; rejected events are reported with their index and change nothing.
+    pub fn ingest_batch(&mut self, events: &[AlarmEvent], now: DateTime<Utc>) -> BatchOutcome {
+        let mut o = BatchOutcome::default();
+        for (i, e) in events.iter().enumerate() {
+            if let Err(err) = self.ingest_into(e, now, &mut o.decisions) {
+                o.errors.push((i, err));
+            }
+        }
+        o
+    }
+
+    /// Ingest one event, appending its decisions to `out` (no allocation on the repeat path once
+    /// `out` has capacity).
+    pub fn ingest_into(
+        &mut self,
+        e: &AlarmEvent,
+        now: DateTime<Utc>,
+        out: &mut Vec<Decision>,
+    ) -> Result<()> {
+        if e.tenant_id.is_empty() {
+            return Err(Error::validation("Event tenant_id must not be empty"));
+        }
+        if e.event_type.is_empty() {
+            return Err(Error::validation("Event event_type must not be empty"));
+        }
+        let t = e.occurred_at.timestamp_micros();
+        if let Some(skew) = self.max_skew_us
+            && t > now.timestamp_micros() + skew
+        {
+            return Err(Error::validation(format!(
+                "Event occurred_at {} is more than {} s after now ({})",
+                e.occurred_at.to_rfc3339(),
+                skew / 1_000_000,
+                now.to_rfc3339()
+            )));
+        }
+        let (action, severity, source) = match self.mapping.get(&e.event_type) {
+            Some(m) => match m.action {
+                MappingAction::Raise => (
+                    MappingAction::Raise,
+                    e.severity.or(m.severity).unwrap_or(Severity::Major),
+                    e.source.unwrap_or(m.source),
+                ),
+                MappingAction::Clear => (MappingAction::Clear, Severity::Cleared, e.source.unwrap_or(m.source)),
+            },
+            None => match e.severity {
+                Some(Severity::Cleared) => (MappingAction::Clear, Severity::Cleared, e.source.unwrap_or_default()),
+                Some(s) => (MappingAction::Raise, s, e.source.unwrap_or_default()),
+                None => {
+                    return Err(Error::validation(format!(
+                        "Unknown event type '{}': not in the mapping table and no severity given",
+                        e.event_type
+                    )));
+                }
+            },
+        };
+        let (action, severity) = if action == MappingAction::Raise && severity == Severity::Cleared {
+            (MappingAction::Clear, Severity::Cleared)
+        } else {
+            (action, severity)
+        };
+        if t > self.watermark {
+            self.watermark = t;
+            if let Some(Reverse(top)) = self.timers.peek()
+                && top.at <= t
+            {
+                self.run_timers(t, out);
+            }
+        }
+        self.events_ingested += 1;
+        match action {
+            MappingAction::Raise => self.raise(e, t, severity, source, out),
+            MappingAction::Clear => self.clear_event(e, t, source, out),
+        }
+        Ok(())
+    }
+
+    /// Fire the timers due at `now` (maintenance ends, unacknowledged timeouts, flapping quiet
+    /// periods, group closes).
+    pub fn tick(&mut self, now: DateTime<Utc>) -> Vec<Decision> {
+        let mut out = Vec::new();
+        let t = now.timestamp_micros();
+        if t > self.watermark {
+            self.watermark = t;
+        }
+        self.run_timers(t, &mut out);
+        out
+    }
+
+    /// Number of raised alarms in the working set.
+    pub fn active_count(&self) -> usize {
+        self.live
+    }
+
+    /// Raise events ingested so far (accepted ones).
+    pub fn events_ingested(&self) -> u64 {
+        self.events_ingested
+    }
+
+    /// The working-set view of an alarm.
+    pub fn alarm_state(&self, id: Uuid) -> Option<AlarmState> {
+        let &s = self.by_id.get(&id)?;
+        Some(self.state_of(s))
+    }
+
+    /// All alarms in the working set, ordered by first occurrence then reduction key.
+    pub fn alarm_states(&self) -> Vec<AlarmState> {
+        let mut v: Vec<(i64, &str, u32)> = self
+            .by_id
+            .values()
+            .map(|&s| (self.hot[s as usize].first_us, &*self.cold[s as usize].key, s))
+            .collect();
+        v.sort();
+        v.into_iter().map(|(_, _, s)| self.state_of(s)).collect()
+    }
+
+    /// Find the working-set alarm of a reduction key.
+    pub fn find_by_key(&self, reduction_key: &str) -> Option<Uuid> {
+        let (h1, h2) = fingerprint(reduction_key.as_bytes());
+        self.lookup(h1, h2).map(|s| self.hot[s as usize].id)
+    }
+
+    fn state_of(&self, s: u32) -> AlarmState {
+        let h = &self.hot[s as usize];
+        let c = &self.cold[s as usize];
+        AlarmState {
+            id: h.id,
+            reduction_key: c.key.to_string(),
+            status: h.status,
+            severity: h.severity,
+            occurrence_count: h.occurrences,
+            parent_id: (c.parent != NONE).then(|| self.hot[c.parent as usize].id),
+            child_count: c.child_count,
+            is_root_cause: h.flags & F_ROOT != 0,
+            correlation_id: c.correlation_id,
+            is_flapping: h.flags & F_FLAPPING != 0,
+            flap_count: c.flap_count,
+            ticket_requested: h.flags & F_TICKET != 0,
+        }
+    }
+
+    /// Operator acknowledgement of an alarm in the working set.
+    pub fn acknowledge(&mut self, id: Uuid, by: &str, at: DateTime<Utc>) -> Result<Vec<Decision>> {
+        let s = self.slot_of(id)?;
+        let h = &mut self.hot[s as usize];
+        match h.status {
+            AlarmStatus::Active => h.status = AlarmStatus::Acknowledged,
+            AlarmStatus::Suppressed if self.cold[s as usize].restore == AlarmStatus::Active => {
+                self.cold[s as usize].restore = AlarmStatus::Acknowledged
+            }
+            st => {
+                return Err(Error::InvalidTransition {
+                    alarm_id: id,
+                    action: "acknowledge",
+                    status: st.as_str(),
+                });
+            }
+        }
+        Ok(vec![Decision::Acknowledged {
+            alarm_id: id,
+            status: h.status,
+            by: by.to_string(),
+            at,
+        }])
+    }
+
+    /// Operator clear: the alarm leaves the working set, its children are released.
+    pub fn clear(&mut self, id: Uuid, by: &str, at: DateTime<Utc>) -> Result<Vec<Decision>> {
+        let s = self.slot_of(id)?;
+        if !self.hot[s as usize].status.is_raised() {
+            return Err(Error::InvalidTransition {
+                alarm_id: id,
+                action: "clear",
+                status: self.hot[s as usize].status.as_str(),
+            });
+        }
+        let mut out = Vec::new();
+        let t = at.timestamp_micros();
+        let fc = self.record_flap(s, t);
+        out.push(Decision::Cleared {
+            alarm_id: id,
+            cleared_at: at,
+            cleared_by: Some(by.to_string()),
+            raised_severity: self.hot[s as usize].raised,
+            flap_count: fc,
+        });
+        self.release_children(s, &mut out);
+        self.remove_slot(s);
+        Ok(out)
+    }
+
+    /// Operator resolution: the alarm leaves the working set, its children are released.
+    pub fn resolve(&mut self, id: Uuid, by: &str, at: DateTime<Utc>) -> Result<Vec<Decision>> {
+        let s = self.slot_of(id)?;
+        let mut out = vec![Decision::Resolved {
+            alarm_id: id,
+            by: by.to_string(),
+            at,
+        }];
+        self.release_children(s, &mut out);
+        self.remove_slot(s);
+        Ok(out)
+    }
+
+    /// Record that the alarm got a ticket (no trigger will request another).
+    pub fn link_ticket(&mut self, id: Uuid) -> Result<()> {
+        let s = self.slot_of(id)?;
+        self.hot[s as usize].flags |= F_TICKET;
+        Ok(())
+    }
+
+    /// An SLA breach concerning the alarm: requests a ticket when the trigger is on.
+    pub fn sla_breached(&mut self, id: Uuid, breach_id: Option<Uuid>) -> Result<Vec<Decision>> {
+        let s = self.slot_of(id)?;
+        let mut out = Vec::new();
+        if self.triggers.enabled && self.triggers.sla_breach {
+            self.request_ticket(s, TicketTrigger::SlaBreach { breach_id }, &mut out);
+        }
+        Ok(out)
+    }
+
+    fn slot_of(&self, id: Uuid) -> Result<u32> {
+        self.by_id.get(&id).copied().ok_or(Error::AlarmNotFound(id))
+    }
+
+    /// Add topology edges for a tenant, all or nothing. Cycles, self-loops and second parents are
+    /// rejected with a clear error.
+    pub fn add_topology_edges(&mut self, tenant: &str, edges: &[TopologyEdge]) -> Result<()> {
+        let ts = self.syms.intern(tenant);
+        let mut added: Vec<(u64, u64)> = Vec::new();
+        for e in edges {
+            let p = self.node_key(ts, &e.parent);
+            let c = self.node_key(ts, &e.child);
+            match self.topology.add_edge(p, c) {
+                Ok(true) => added.push((p, c)),
+                Ok(false) => {}
+                Err(err) => {
+                    for (p, c) in added.into_iter().rev() {
+                        self.topology.remove_edge(p, c);
+                    }
+                    return Err(match err {
+                        EdgeError::SelfLoop => Error::validation(format!(
+                            "Topology edge {} -> {} links a resource to itself",
+                            e.parent, e.child
+                        )),
+                        EdgeError::HasParent(other) => Error::Conflict(format!(
+                            "Resource {} already has parent {}; remove that edge first",
+                            e.child,
+                            self.node_name(other)
+                        )),
+                        EdgeError::Cycle(path) => Error::TopologyCycle {
+                            parent: e.parent.clone(),
+                            child: e.child.clone(),
+                            path: path
+                                .iter()
+                                .map(|&n| self.node_name(n).to_string())
+                                .collect::<Vec<_>>()
+                                .join(" -> "),
+                        },
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Remove topology edges; returns how many existed.
+    pub fn remove_topology_edges(&mut self, tenant: &str, edges: &[TopologyEdge]) -> usize {
+        let Some(ts) = self.syms.get(tenant) else {
+            return 0;
+        };
+        let mut n = 0;
+        for e in edges {
+            let (Some(p), Some(c)) = (self.syms.get(&e.parent), self.syms.get(&e.child)) else {
+                continue;
+            };
+            let pk = ((ts.0 as u64) << 32) | p.0 as u64;
+            let ck = ((ts.0 as u64) << 32) | c.0 as u64;
+            if self.topology.remove_edge(pk, ck) {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// The topology graph.
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+
+    fn node_key(&mut self, tenant: Sym, resource: &str) -> u64 {
+        ((tenant.0 as u64) << 32) | self.syms.intern(resource).0 as u64
+    }
+
+    fn node_name(&self, node: u64) -> &str {
+        self.syms.resolve(Sym(node as u32))
+    }
+
+    /// Add a maintenance window (validated). Alarms raised in scope while it runs are suppressed.
+    pub fn add_maintenance_window(&mut self, w: MaintenanceWindow) -> Result<()> {
+        w.validate()?;
+        if self.window_ids.contains_key(&w.id) {
+            return Err(Error::Conflict(format!(
+                "Maintenance window {} already exists",
+                w.id
+            )));
+        }
+        let idx = self.windows.len() as u32;
+        let tenant = self.syms.intern(&w.tenant_id);
+        for r in &w.scope.resources {
+            let k = self.node_key(tenant, r);
+            self.win_by_node.entry(k).or_default().push(idx);
+        }
+        for r in &w.scope.resource_types {
+            let s = self.syms.intern(r);
+            self.win_by_rtype.entry((tenant, s)).or_default().push(idx);
+        }
+        for r in &w.scope.customers {
+            let s = self.syms.intern(r);
+            self.win_by_customer.entry((tenant, s)).or_default().push(idx);
+        }
+        if !w.scope.labels.is_empty() {
+            self.win_by_label.entry(tenant).or_default().push(idx);
+        }
+        let end_us = w.end.timestamp_micros();
+        let cancelled = w.status == MaintenanceStatus::Cancelled;
+        self.window_ids.insert(w.id, idx);
+        self.windows.push(WindowState {
+            tenant,
+            start_us: w.start.timestamp_micros(),
+            end_us,
+            members: Vec::new(),
+            ended: cancelled,
+            w,
+        });
+        if !cancelled {
+            self.open_windows += 1;
+            self.push_timer(end_us, TimerKind::MaintEnd, idx as u64, 0);
+        }
+        Ok(())
+    }
+
+    /// Cancel a window now: alarms it suppressed return to their previous status.
+    pub fn cancel_maintenance_window(&mut self, id: Uuid) -> Result<Vec<Decision>> {
+        let &idx = self
+            .window_ids
+            .get(&id)
+            .ok_or_else(|| Error::NotFound(format!("Maintenance window {id} not found")))?;
+        let mut out = Vec::new();
+        self.windows[idx as usize].w.status = MaintenanceStatus::Cancelled;
+        self.end_window(idx, &mut out);
+        Ok(out)
+    }
+
+    /// The maintenance windows known to the correlator, with their stored status.
+    pub fn maintenance_windows(&self) -> impl Iterator<Item = &MaintenanceWindow> {
+        self.windows.iter().map(|w| &w.w)
+    }
+
+    // ---------------------------------------------------------------- key handling
+
+    #[inline]
+    fn lookup(&self, h1: u64, h2: u64) -> Option<u32> {
+        let mut i = *self.keys.get(&h1)?;
+        loop {
+            if self.hot[i as usize].h2 == h2 {
+                return Some(i);
+            }
+            i = self.cold[i as usize].next_h1;
+            if i == NONE {
+                return None;
+            }
+        }
+    }
+
+    /// Writes the reduction key for `view` into `self.scratch` and returns its fingerprint.
+    #[inline]
+    fn key_for(&mut self, v: &EventView<'_>) -> (u64, u64) {
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        let mut templated = false;
+        if self.any_rules {
+            let b = self.by_type.get(v.alarm_type);
+            let cands = b.map(|b| b.key.as_slice()).unwrap_or(&[]);
+            for &r in cands.iter().chain(self.wild.key.iter()) {
+                let rule = &self.rules[r as usize];
+                if rule.subject().matches(v) {
+                    rule.key_template
+                        .as_ref()
+                        .expect("key bucket has templates")
+                        .render_into(v, &mut buf);
+                    templated = true;
+                    break;
+                }
+            }
+        }
+        if !templated {
+            let e = v.e;
+            write_default_key(
+                &mut buf,
+                &e.tenant_id,
+                v.source,
+                v.alarm_type,
+                e.resource_type.as_deref(),
+                e.resource_id.as_deref(),
+            );
+        }
+        let fp = fingerprint(buf.as_bytes());
+        self.scratch = buf;
+        fp
+    }
+
+    fn alloc(&mut self, mut hot: Hot, cold: Cold) -> u32 {
+        self.live += 1;
+        match self.free.pop() {
+            Some(i) => {
+                hot.epoch = self.hot[i as usize].epoch.wrapping_add(1);
+                self.hot[i as usize] = hot;
+                self.cold[i as usize] = cold;
+                i
+            }
+            None => {
+                self.hot.push(hot);
+                self.cold.push(cold);
+                (self.hot.len() - 1) as u32
+            }
+        }
+    }
+
+    fn index_slot(&mut self, s: u32) {
+        let h1 = self.cold[s as usize].h1;
+        if let Some(head) = self.keys.insert(h1, s) {
+            self.cold[s as usize].next_h1 = head;
+        }
+        self.by_id.insert(self.hot[s as usize].id, s);
+        let node = self.cold[s as usize].node;
+        if node != NO_NODE {
+            let head = self.by_node.insert(node, s).unwrap_or(NONE);
+            self.cold[s as usize].res_next = head;
+            self.cold[s as usize].res_prev = NONE;
+            if head != NONE {
+                self.cold[head as usize].res_prev = s;
+            }
+        }
+    }
+
+    fn remove_slot(&mut self, s: u32) {
+        let si = s as usize;
+        // key chain
+        let h1 = self.cold[si].h1;
+        let next = self.cold[si].next_h1;
+        let head = self.keys[&h1];
+        if head == s {
+            if next == NONE {
+                self.keys.remove(&h1);
+            } else {
+                self.keys.insert(h1, next);
+            }
+        } else {
+            let mut i = head;
+            while self.cold[i as usize].next_h1 != s {
+                i = self.cold[i as usize].next_h1;
+            }
+            self.cold[i as usize].next_h1 = next;
+        }
+        self.by_id.remove(&self.hot[si].id);
+        // resource list
+        let (prev, nxt, node) = (self.cold[si].res_prev, self.cold[si].res_next, self.cold[si].node);
+        if node != NO_NODE {
+            if prev == NONE {
+                if nxt == NONE {
+                    self.by_node.remove(&node);
+                } else {
+                    self.by_node.insert(node, nxt);
+                }
+            } else {
+                self.cold[prev as usize].res_next = nxt;
+            }
+            if nxt != NONE {
+                self.cold[nxt as usize].res_prev = prev;
+            }
+        }
+        // parent link
+        if self.cold[si].parent != NONE {
+            self.unlink_child(s);
+        }
+        // tenant parent sets
+        let tenant = self.cold[si].tenant;
+        let key_us = self.hot[si].first_us;
+        for i in 0..self.cold[si].parent_rules.len() {
+            let r = self.cold[si].parent_rules[i];
+            if let Some(set) = self.parents_tenant.get_mut(&(r, tenant)) {
+                set.remove(&(key_us, s));
+                if set.is_empty() {
+                    self.parents_tenant.remove(&(r, tenant));
+                }
+            }
+        }
+        self.escalated.remove(&s);
+        let c = &mut self.cold[si];
+        c.key = Box::from("");
+        c.labels = Box::new([]);
+        c.child_rules = Box::new([]);
+        c.parent_rules = Box::new([]);
+        self.hot[si].flags = 0;
+        self.hot[si].epoch = self.hot[si].epoch.wrapping_add(1);
+        self.free.push(s);
+        self.live -= 1;
+    }
+
+    #[inline]
+    fn valid(&self, r: u64) -> Option<u32> {
+        let s = r as u32;
+        let h = self.hot.get(s as usize)?;
+        (h.epoch == (r >> 32) as u32 && h.flags & F_LIVE != 0).then_some(s)
+    }
+
+    fn next_id(&mut self, t_us: i64) -> Uuid {
+        self.counter += 1;
+        let r = splitmix(self.id_seed ^ splitmix(self.counter));
+        let r2 = splitmix(r ^ self.counter);
+        let mut b = [0u8; 10];
+        b[..8].copy_from_slice(&r.to_le_bytes());
+        b[8..].copy_from_slice(&r2.to_le_bytes()[..2]);
+        let ms = (t_us.div_euclid(1000)).max(0) as u64;
+        uuid::Builder::from_unix_timestamp_millis(ms, &b).into_uuid()
+    }
+
+    fn push_timer(&mut self, at: i64, kind: TimerKind, a: u64, b: u64) {
+        self.timer_seq += 1;
+        self.timers.push(Reverse(Timer {
+            at,
+            seq: self.timer_seq,
+            kind,
+            a,
+            b,
+        }));
+    }
+
+    fn unack_timeout_us(&self) -> Option<i64> {
+        if self.triggers.enabled {
+            self.triggers
+                .unacknowledged_timeout_secs
+                .map(|s| s as i64 * 1_000_000)
+        } else {
+            None
+        }
+    }
+
+    // ---------------------------------------------------------------- raise / clear
+
+    fn raise(&mut self, e: &AlarmEvent, t: i64, severity: Severity, source: AlarmSource, out: &mut Vec<Decision>) {
+        let view = EventView {
+            e,
+            alarm_type: e.alarm_type(),
+            severity,
+            source,
+            status: AlarmStatus::Active,
+            occurrences: 1,
+        };
+        let (h1, h2) = self.key_for(&view);
+        let Some(s) = self.lookup(h1, h2) else {
+            self.create(e, &view, h1, h2, t, out);
+            return;
+        };
+        let si = s as usize;
+        let h = &mut self.hot[si];
+        h.occurrences = h.occurrences.saturating_add(1);
+        if t > h.last_us {
+            h.last_us = t;
+        }
+        if h.status.is_raised() {
+            let floor = self.cold[si].floor;
+            let new_sev = severity.max(floor);
+            let changed = new_sev != h.severity;
+            h.severity = new_sev;
+            h.raised = new_sev;
+            let (id, occ, sev, subs, status) = (h.id, h.occurrences, h.severity, h.subscribers, h.status);
+            out.push(Decision::Deduplicated {
+                alarm_id: id,
+                occurrence_count: occ,
+                last_occurrence: e.occurred_at,
+                severity: sev,
+                severity_changed: changed,
+            });
+            if changed && status != AlarmStatus::Suppressed && self.triggers.enabled
+                && let Some(tr) = self.triggers.on_raise(sev, subs)
+            {
+                self.request_ticket(s, tr, out);
+            }
+            if self.any_rules {
+                self.escalate(s, &view, out);
+            }
+        } else {
+            // a flapping alarm that is currently cleared: re-raise the same alarm
+            h.status = AlarmStatus::Active;
+            h.severity = severity;
+            h.raised = severity;
+            let (id, occ) = (h.id, h.occurrences);
+            let c = &mut self.cold[si];
+            c.last_flap_us = t;
+            let old_raised = c.raised_us;
+            c.raised_us = t;
+            let _ = old_raised;
+            out.push(Decision::Flapping {
+                alarm_id: id,
+                flap_count: c.flap_count,
+                status: AlarmStatus::Active,
+                severity,
+                occurrence_count: occ,
+                at: e.occurred_at,
+            });
+            if !self.cold[si].parent_rules.is_empty() {
+                self.adopt(s, out);
+            }
+        }
+    }
+
+    fn rule_memberships(
+        &self,
+        alarm_type: &str,
+        v: &impl FieldSource,
+        parent_rules: &mut Vec<u32>,
+        child_rules: &mut Vec<u32>,
+    ) {
+        if !self.any_rules {
+            return;
+        }
+        let b = self.by_type.get(alarm_type);
+        let empty = Bucket::default();
+        let b = b.unwrap_or(&empty);
+        for &r in b.parent.iter().chain(self.wild.parent.iter()) {
+            if let RuleShape::ParentChild { parent, .. } = &self.rules[r as usize].shape
+                && parent.matches(v)
+            {
+                parent_rules.push(r);
+            }
+        }
+        for &r in b.child.iter().chain(self.wild.child.iter()) {
+            if let RuleShape::ParentChild { child, .. } = &self.rules[r as usize].shape
+                && child.matches(v)
+            {
+                child_rules.push(r);
+            }
+        }
+        parent_rules.sort_unstable();
+        parent_rules.dedup();
+        child_rules.sort_unstable();
+        child_rules.dedup();
+    }
+
+    fn create(&mut self, e: &AlarmEvent, v: &EventView<'_>, h1: u64, h2: u64, t: i64, out: &mut Vec<Decision>) {
+        let start = out.len();
+        let id = self.next_id(t);
+        let mut parent_rules = Vec::new();
+        let mut child_rules = Vec::new();
+        self.rule_memberships(v.alarm_type, v, &mut parent_rules, &mut child_rules);
+        let flap_count = if self.flapping.enabled && !self.flap_hist.is_empty() {
+            self.flap_hist
+                .get_mut(&(h1, h2))
+                .map_or(0, |fh| fh.count_at(t, self.flap_window_us))
+        } else {
+            0
+        };
+        let tenant = self.syms.intern(&e.tenant_id);
+        let resource = self.syms.intern_opt(e.resource_id.as_deref());
+        let node = if resource == NO_SYM {
+            NO_NODE
+        } else {
+            ((tenant.0 as u64) << 32) | resource.0 as u64
+        };
+        let labels: Box<[(Sym, Sym)]> = if e.labels.is_empty() {
+            Box::new([])
+        } else {
+            e.labels
+                .iter()
+                .map(|(k, v)| (self.syms.intern(k), self.syms.intern(v)))
+                .collect()
+        };
+        let key: Box<str> = self.scratch.as_str().into();
+        let alarm_type = self.syms.intern(v.alarm_type);
+        let resource_type = self.syms.intern_opt(e.resource_type.as_deref());
+        let customer = self.syms.intern_opt(e.customer_id.as_deref());
+        let s = self.alloc(
+            Hot {
+                h2,
+                id,
+                first_us: t,
+                last_us: t,
+                occurrences: 1,
+                subscribers: e.subscriber_count,
+                epoch: 0,
+                severity: v.severity,
+                raised: v.severity,
+                status: AlarmStatus::Active,
+                flags: F_LIVE,
+            },
+            Cold {
+                key,
+                h1,
+                next_h1: NONE,
+                tenant,
+                alarm_type,
+                resource_type,
+                resource,
+                customer,
+                source: v.source,
+                restore: AlarmStatus::Active,
+                floor: Severity::Cleared,
+                node,
+                res_prev: NONE,
+                res_next: NONE,
+                parent: NONE,
+                parent_rule: NONE,
+                first_child: NONE,
+                next_sib: NONE,
+                prev_sib: NONE,
+                child_count: 0,
+                flap_count,
+                maint: NONE,
+                raised_us: t,
+                last_flap_us: t,
+                correlation_id: None,
+                labels,
+                child_rules: child_rules.into_boxed_slice(),
+                parent_rules: parent_rules.into_boxed_slice(),
+            },
+        );
+        self.index_slot(s);
+        if self.any_rules {
+            self.apply_flat_rules(s, v, t, out);
+        }
+        if self.open_windows > 0 {
+            self.check_maintenance(s, e, t, out);
+        }
+        if !self.cold[s as usize].child_rules.is_empty() {
+            if let Some((p, r)) = self.find_parent(s) {
+                self.attach(s, p, r, out);
+            }
+        }
+        self.register_roles(s);
+        if !self.cold[s as usize].parent_rules.is_empty() {
+            self.adopt(s, out);
+        }
+        if self.any_rules {
+            self.escalate(s, v, out);
+        }
+        if self.triggers.enabled {
+            let h = self.hot[s as usize];
+            if h.status != AlarmStatus::Suppressed {
+                if let Some(tr) = self.triggers.on_raise(h.severity, h.subscribers) {
+                    self.request_ticket(s, tr, out);
+                }
+            }
+            if let Some(to) = self.unack_timeout_us()
+                && self.hot[s as usize].flags & F_TICKET == 0
+            {
+                self.push_timer(t + to, TimerKind::Unack, mkref(s, self.hot[s as usize].epoch), 0);
+            }
+        }
+        let alarm = self.materialize(s, e, v);
+        out.insert(start, Decision::Created { alarm: Box::new(alarm) });
+    }
+
+    fn materialize(&self, s: u32, e: &AlarmEvent, v: &EventView<'_>) -> Alarm {
+        let h = &self.hot[s as usize];
+        let c = &self.cold[s as usize];
+        Alarm {
+            id: h.id,
+            tenant_id: e.tenant_id.clone(),
+            reduction_key: c.key.to_string(),
+            external_alarm_id: e.external_alarm_id.clone(),
+            severity: h.severity,
+            raised_severity: h.raised,
+            status: h.status,
+            status_before_suppression: (h.status == AlarmStatus::Suppressed).then_some(c.restore),
+            source: v.source,
+            alarm_type: v.alarm_type.to_string(),
+            event_type: e.event_type.clone(),
+            title: e.title.clone().unwrap_or_else(|| {
+                match e.resource_name.as_deref().or(e.resource_id.as_deref()) {
+                    Some(r) => format!("{} on {r}", v.alarm_type),
+                    None => v.alarm_type.to_string(),
+                }
+            }),
+            description: e.description.clone(),
+            probable_cause: e.probable_cause.clone(),
+            recommended_action: e.recommended_action.clone(),
+            resource_type: e.resource_type.clone(),
+            resource_id: e.resource_id.clone(),
+            resource_name: e.resource_name.clone(),
+            customer_id: e.customer_id.clone(),
+            customer_name: e.customer_name.clone(),
+            subscriber_count: e.subscriber_count,
+            parent_alarm_id: (c.parent != NONE).then(|| self.hot[c.parent as usize].id),
+            child_count: c.child_count,
+            is_root_cause: h.flags & F_ROOT != 0,
+            correlation_id: c.correlation_id,
+            first_occurrence: e.occurred_at,
+            last_occurrence: e.occurred_at,
+            occurrence_count: h.occurrences,
+            is_flapping: h.flags & F_FLAPPING != 0,
+            flap_count: c.flap_count,
+            acknowledged_at: None,
+            acknowledged_by: None,
+            cleared_at: None,
+            cleared_by: None,
+            resolved_at: None,
+            resolved_by: None,
+            assigned_to: None,
+            ticket_id: None,
+            labels: e.labels.clone(),
+            raw_payload: e.raw.clone(),
+        }
+    }
+
+    fn clear_event(&mut self, e: &AlarmEvent, t: i64, source: AlarmSource, out: &mut Vec<Decision>) {
+        // the alarm types this clear applies to
+        let mut targets: Vec<(String, AlarmSource)> = Vec::new();
+        if let Some(at) = &e.alarm_type {
+            targets.push((at.clone(), source));
+        } else {
+            let cleared: Vec<(String, AlarmSource)> = self
+                .mapping
+                .cleared_by(&e.event_type)
+                .map(|m| (m.event_type.clone(), e.source.unwrap_or(m.source)))
+                .collect();
+            if cleared.is_empty() {
+                targets.push((e.event_type.clone(), source));
+            } else {
+                targets = cleared;
+            }
+        }
+        for (at, src) in targets {
+            let view = EventView {
+                e,
+                alarm_type: &at,
+                severity: Severity::Cleared,
+                source: src,
+                status: AlarmStatus::Cleared,
+                occurrences: 0,
+            };
+            let (h1, h2) = self.key_for(&view);
+            if let Some(s) = self.lookup(h1, h2) {
+                self.clear_slot(s, e.occurred_at, t, out);
+            }
+        }
+    }
+
+    /// Records a clear in the key's flap history; returns the cycle count.
+    fn record_flap(&mut self, s: u32, t: i64) -> u32 {
+        if !self.flapping.enabled {
+            return 0;
+        }
+        let key = (self.cold[s as usize].h1, self.hot[s as usize].h2);
+        let w = self.flap_window_us;
+        let n = self.flap_hist.entry(key).or_default().record_clear(t, w);
+        self.cold[s as usize].flap_count = n;
+        self.push_timer(t + w, TimerKind::FlapHistory, key.0, key.1);
+        n
+    }
+
+    fn clear_slot(&mut self, s: u32, at: DateTime<Utc>, t: i64, out: &mut Vec<Decision>) {
+        let si = s as usize;
+        if !self.hot[si].status.is_raised() {
+            return; // flapping alarm already cleared: nothing to do
+        }
+        let flapping = self.hot[si].flags & F_FLAPPING != 0;
+        let n = self.record_flap(s, t);
+        let id = self.hot[si].id;
+        if flapping || (self.flapping.enabled && n >= self.flapping.threshold) {
+            let h = &mut self.hot[si];
+            if h.severity != Severity::Cleared {
+                h.raised = h.severity;
+            }
+            h.severity = Severity::Cleared;
+            h.status = AlarmStatus::Cleared;
+            let newly = h.flags & F_FLAPPING == 0;
+            h.flags |= F_FLAPPING;
+            let occ = h.occurrences;
+            let epoch = h.epoch;
+            self.cold[si].last_flap_us = t;
+            out.push(Decision::Flapping {
+                alarm_id: id,
+                flap_count: n,
+                status: AlarmStatus::Cleared,
+                severity: Severity::Cleared,
+                occurrence_count: occ,
+                at,
+            });
+            if newly {
+                self.push_timer(t + self.flap_quiet_us, TimerKind::FlapQuiet, mkref(s, epoch), 0);
+            }
+            return;
+        }
+        out.push(Decision::Cleared {
+            alarm_id: id,
+            cleared_at: at,
+            cleared_by: None,
+            raised_severity: self.hot[si].raised,
+            flap_count: n,
+        });
+        self.release_children(s, out);
+        self.remove_slot(s);
+    }
+
+    // ---------------------------------------------------------------- correlation
+
+    fn field_sym(&self, s: u32, f: &Field) -> Sym {
+        let c = &self.cold[s as usize];
+        match f {
+            Field::TenantId => c.tenant,
+            Field::Source => Sym(0x8000_0000 | c.source as u32),
+            Field::AlarmType => c.alarm_type,
+            Field::ResourceType => c.resource_type,
+            Field::ResourceId => c.resource,
+            Field::CustomerId => c.customer,
+            Field::Label(l) => match self.syms.get(l) {
+                Some(k) => c.labels.iter().find(|(x, _)| *x == k).map_or(NO_SYM, |p| p.1),
+                None => NO_SYM,
+            },
+            _ => NO_SYM,
+        }
+    }
+
+    fn equal_ok(&self, rule: &CompiledRule, a: u32, b: u32) -> bool {
+        rule.equal.iter().all(|f| {
+            let x = self.field_sym(a, f);
+            x != NO_SYM && x == self.field_sym(b, f)
+        })
+    }
+
+    /// (first occurrence, key) order: smaller is the better parent.
+    fn parent_order(&self, p: u32) -> (i64, &str) {
+        (self.hot[p as usize].first_us, &self.cold[p as usize].key)
+    }
+
+    fn eligible_parent(&self, p: u32, r: u32, c: u32) -> bool {
+        if p == c {
+            return false;
+        }
+        let hp = &self.hot[p as usize];
+        let cp = &self.cold[p as usize];
+        if hp.flags & F_LIVE == 0 || !hp.status.is_raised() || cp.parent != NONE {
+            return false;
+        }
+        if !cp.parent_rules.contains(&r) {
+            return false;
+        }
+        let rule = &self.rules[r as usize];
+        let cc = &self.cold[c as usize];
+        if cp.tenant != cc.tenant {
+            return false;
+        }
+        (cp.raised_us - cc.raised_us).abs() <= rule.window_us && self.equal_ok(rule, p, c)
+    }
+
+    fn use_topology(&self, rule: &CompiledRule, node: u64) -> bool {
+        match rule.rule.scope {
+            CorrelationScope::Topology => true,
+            CorrelationScope::Tenant => false,
+            CorrelationScope::Auto => node != NO_NODE && self.topology.contains(node),
+        }
+    }
+
+    fn find_parent(&self, c: u32) -> Option<(u32, u32)> {
+        let cc = &self.cold[c as usize];
+        if self.hot[c as usize].flags & F_ROOT != 0 {
+            return None;
+        }
+        let mut best: Option<(u32, u32)> = None;
+        let better = |this: &Self, best: &Option<(u32, u32)>, p: u32| match best {
+            None => true,
+            Some((b, _)) => this.parent_order(p) < this.parent_order(*b),
+        };
+        for &r in cc.child_rules.iter() {
+            let rule = &self.rules[r as usize];
+            if self.use_topology(rule, cc.node) {
+                if cc.node == NO_NODE {
+                    continue;
+                }
+                for anc in self.topology.ancestors(cc.node) {
+                    let mut p = self.by_node.get(&anc).copied().unwrap_or(NONE);
+                    while p != NONE {
+                        if self.eligible_parent(p, r, c) && better(self, &best, p) {
+                            best = Some((p, r));
+                        }
+                        p = self.cold[p as usize].res_next;
+                    }
+                }
+            } else if let Some(set) = self.parents_tenant.get(&(r, cc.tenant)) {
+                let lo = cc.raised_us - rule.window_us - 31 * 86_400_000_000;
+                // parents are ordered by first occurrence; the first eligible one is the best
+                // unless another shares its first occurrence (then the smaller key wins)
+                let mut found_at: Option<i64> = None;
+                for &(first, p) in set.range((lo, 0)..) {
+                    if let Some(f) = found_at
+                        && first != f
+                    {
+                        break;
+                    }
+                    if self.eligible_parent(p, r, c) {
+                        if better(self, &best, p) {
+                            best = Some((p, r));
+                        }
+                        found_at = Some(first);
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    fn link_child(&mut self, c: u32, p: u32, r: u32) {
+        let head = self.cold[p as usize].first_child;
+        let cc = &mut self.cold[c as usize];
+        cc.parent = p;
+        cc.parent_rule = r;
+        cc.prev_sib = NONE;
+        cc.next_sib = head;
+        if head != NONE {
+            self.cold[head as usize].prev_sib = c;
+        }
+        self.cold[p as usize].first_child = c;
+    }
+
+    fn unlink_child(&mut self, c: u32) {
+        let (p, prev, next) = {
+            let cc = &self.cold[c as usize];
+            (cc.parent, cc.prev_sib, cc.next_sib)
+        };
+        if prev == NONE {
+            self.cold[p as usize].first_child = next;
+        } else {
+            self.cold[prev as usize].next_sib = next;
+        }
+        if next != NONE {
+            self.cold[next as usize].prev_sib = prev;
+        }
+        let cc = &mut self.cold[c as usize];
+        cc.parent = NONE;
+        cc.parent_rule = NONE;
+        cc.prev_sib = NONE;
+        cc.next_sib = NONE;
+    }
+
+    fn attach(&mut self, c: u32, p: u32, r: u32, out: &mut Vec<Decision>) {
+        let old = self.cold[c as usize].parent;
+        if old == p {
+            return;
+        }
+        if old != NONE {
+            self.unlink_child(c);
+        }
+        self.link_child(c, p, r);
+        let rule = &self.rules[r as usize];
+        let (mark, suppress, make_corr, rkey) = (
+            rule.rule.actions.mark_parent_as_root_cause,
+            rule.rule.actions.suppress_child_alarms,
+            rule.rule.actions.create_correlation_id,
+            rule.key.clone(),
+        );
+        let pi = p as usize;
+        self.cold[pi].child_count += 1;
+        let mut announce = false;
+        if make_corr && self.cold[pi].correlation_id.is_none() {
+            let t = self.hot[pi].first_us;
+            self.cold[pi].correlation_id = Some(self.next_id(t));
+            announce = self.hot[pi].flags & F_ROOT != 0;
+        }
+        if mark && self.hot[pi].flags & F_ROOT == 0 {
+            self.hot[pi].flags |= F_ROOT;
+            announce = true;
+        }
+        let corr = if make_corr {
+            self.cold[pi].correlation_id
+        } else {
+            self.cold[c as usize].correlation_id
+        };
+        if announce {
+            out.push(Decision::RootCause {
+                alarm_id: self.hot[pi].id,
+                correlation_id: self.cold[pi].correlation_id,
+            });
+        }
+        self.cold[c as usize].correlation_id = corr;
+        if suppress {
+            self.set_supp(c, F_SUPP_PARENT);
+        } else {
+            self.hot[c as usize].flags &= !F_SUPP_PARENT;
+            self.maybe_restore(c);
+        }
+        let (cid, pid, st, pcc) = (
+            self.hot[c as usize].id,
+            self.hot[pi].id,
+            self.hot[c as usize].status,
+            self.cold[pi].child_count,
+        );
+        out.push(if old == NONE {
+            Decision::Correlated {
+                alarm_id: cid,
+                parent_id: pid,
+                correlation_id: corr,
+                rule: rkey,
+                status: st,
+                parent_child_count: pcc,
+            }
+        } else {
+            Decision::Reparented {
+                alarm_id: cid,
+                from_parent_id: self.hot[old as usize].id,
+                parent_id: pid,
+                correlation_id: corr,
+                rule: rkey,
+                status: st,
+                parent_child_count: pcc,
+            }
+        });
+    }
+
+    fn set_supp(&mut self, s: u32, flag: u8) {
+        let h = &mut self.hot[s as usize];
+        if h.status != AlarmStatus::Suppressed {
+            self.cold[s as usize].restore = h.status;
+            h.status = AlarmStatus::Suppressed;
+        }
+        h.flags |= flag;
+    }
+
+    /// Restores the status when no suppression reason is left; true when it changed.
+    fn maybe_restore(&mut self, s: u32) -> bool {
+        let h = &mut self.hot[s as usize];
+        if h.status == AlarmStatus::Suppressed && h.flags & F_SUPP_ANY == 0 {
+            h.status = self.cold[s as usize].restore;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Registers a new alarm in the indexes used to find it later as child or parent.
+    fn register_roles(&mut self, s: u32) {
+        let si = s as usize;
+        let node = self.cold[si].node;
+        let tenant = self.cold[si].tenant;
+        let r = mkref(s, self.hot[si].epoch);
+        let wm = self.watermark;
+        for i in 0..self.cold[si].child_rules.len() {
+            let rule_idx = self.cold[si].child_rules[i];
+            let rule = &self.rules[rule_idx as usize];
+            let w = rule.window_us;
+            if self.use_topology(rule, node) {
+                if node == NO_NODE {
+                    continue;
+                }
+                let mut anc = self.topology.ancestors(node).collect::<smallvec_lite::Stack>();
+                for &a in anc.as_slice() {
+                    let list = self.pending_node.entry((rule_idx, a)).or_default();
+                    push_pending(list, r, &self.hot, &self.cold, wm, w);
+                }
+                anc.clear();
+            } else {
+                let list = self.pending_tenant.entry((rule_idx, tenant)).or_default();
+                push_pending(list, r, &self.hot, &self.cold, wm, w);
+            }
+        }
+        let first = self.hot[si].first_us;
+        for i in 0..self.cold[si].parent_rules.len() {
+            let rule_idx = self.cold[si].parent_rules[i];
+            if self.rules[rule_idx as usize].rule.scope != CorrelationScope::Topology {
+                self.parents_tenant
+                    .entry((rule_idx, tenant))
+                    .or_default()
+                    .insert((first, s));
+            }
+        }
+    }
+
+    /// A (new or re-raised) parent looks for children that arrived before it.
+    fn adopt(&mut self, p: u32, out: &mut Vec<Decision>) {
+        let pi = p as usize;
+        if self.cold[pi].parent != NONE {
+            return;
+        }
+        let pref = mkref(p, self.hot[pi].epoch);
+        let node = self.cold[pi].node;
+        let tenant = self.cold[pi].tenant;
+        for i in 0..self.cold[pi].parent_rules.len() {
+            let r = self.cold[pi].parent_rules[i];
+            let scope = self.rules[r as usize].rule.scope;
+            if scope != CorrelationScope::Tenant && node != NO_NODE {
+                if let Some(mut list) = self.pending_node.remove(&(r, node)) {
+                    self.adopt_from(p, pref, r, &mut list, out);
+                    self.pending_node.insert((r, node), list);
+                }
+            }
+            if scope != CorrelationScope::Topology {
+                if let Some(mut list) = self.pending_tenant.remove(&(r, tenant)) {
+                    self.adopt_from(p, pref, r, &mut list, out);
+                    self.pending_tenant.insert((r, tenant), list);
+                }
+            }
+        }
+    }
+
+    fn adopt_from(&mut self, p: u32, pref: u64, r: u32, list: &mut PendingList, out: &mut Vec<Decision>) {
+        let w = self.rules[r as usize].window_us;
+        let from = list
+            .cursors
+            .iter()
+            .find(|(x, _)| *x == pref)
+            .map_or(0, |c| c.1 as usize);
+        let mut dead = 0usize;
+        for i in from..list.refs.len() {
+            let Some(c) = self.valid(list.refs[i]) else {
+                dead += 1;
+                continue;
+            };
+            if !self.hot[c as usize].status.is_raised() || self.hot[c as usize].flags & F_ROOT != 0 {
+                continue;
+            }
+            if !self.cold[c as usize].child_rules.contains(&r) {
+                continue;
+            }
+            if !self.eligible_parent(p, r, c) {
+                continue;
+            }
+            let cur = self.cold[c as usize].parent;
+            if cur == NONE || self.parent_order(p) < self.parent_order(cur) {
+                self.attach(c, p, r, out);
+            }
+        }
+        if dead * 2 > list.refs.len() {
+            prune_pending(list, &self.hot, &self.cold, self.watermark, w, |s| self.valid(s));
+        }
+        let upto = list.refs.len() as u32;
+        list.cursors.retain(|(x, _)| {
+            let s = *x as u32;
+            (s as usize) < self.hot.len() && self.hot[s as usize].epoch == (*x >> 32) as u32
+        });
+        match list.cursors.iter_mut().find(|(x, _)| *x == pref) {
+            Some(c) => c.1 = upto,
+            None => list.cursors.push((pref, upto)),
+        }
+    }
+
+    /// A parent left (cleared / resolved / stopped flapping while cleared): re-correlate or
+    /// un-suppress its children.
+    fn release_children(&mut self, p: u32, out: &mut Vec<Decision>) {
+        let mut c = self.cold[p as usize].first_child;
+        if c == NONE {
+            return;
+        }
+        let pid = self.hot[p as usize].id;
+        // mark parent as not raised so it is not picked again
+        let saved = self.hot[p as usize].status;
+        self.hot[p as usize].status = AlarmStatus::Cleared;
+        let mut kids = Vec::new();
+        while c != NONE {
+            kids.push(c);
+            c = self.cold[c as usize].next_sib;
+        }
+        for &k in &kids {
+            self.unlink_child(k);
+            // invalidate cursors of the departing parent implicitly (epoch changes on removal)
+        }
+        // deterministic order: by first occurrence then key
+        kids.sort_by(|&a, &b| self.parent_order(a).cmp(&self.parent_order(b)));
+        for k in kids {
+            if !self.hot[k as usize].status.is_raised() {
+                continue;
+            }
+            match self.find_parent(k) {
+                Some((np, r)) => {
+                    // attach() reports Reparented from the old parent: re-link first
+                    self.cold[k as usize].parent = p;
+                    let head = self.cold[p as usize].first_child;
+                    self.cold[k as usize].next_sib = head;
+                    if head != NONE {
+                        self.cold[head as usize].prev_sib = k;
+                    }
+                    self.cold[p as usize].first_child = k;
+                    self.attach(k, np, r, out);
+                }
+                None => {
+                    self.hot[k as usize].flags &= !F_SUPP_PARENT;
+                    if self.maybe_restore(k) {
+                        out.push(Decision::Unsuppressed {
+                            alarm_id: self.hot[k as usize].id,
+                            status: self.hot[k as usize].status,
+                            reason: UnsuppressionReason::ParentCleared { parent_id: pid },
+                        });
+                        self.after_unsuppress(k, out);
+                    }
+                }
+            }
+        }
+        self.hot[p as usize].status = saved;
+    }
+
+    fn after_unsuppress(&mut self, s: u32, out: &mut Vec<Decision>) {
+        if self.triggers.enabled {
+            let h = self.hot[s as usize];
+            if let Some(tr) = self.triggers.on_raise(h.severity, h.subscribers) {
+                self.request_ticket(s, tr, out);
+            }
+        }
+    }
+
+    fn request_ticket(&mut self, s: u32, trigger: TicketTrigger, out: &mut Vec<Decision>) {
+        let h = &mut self.hot[s as usize];
+        if h.flags & F_TICKET != 0 {
+            return;
+        }
+        h.flags |= F_TICKET;
+        out.push(Decision::TicketRequested {
+            alarm_id: h.id,
+            trigger,
+        });
+    }
+
+    // ---------------------------------------------------------------- flat rules
+
+    fn apply_flat_rules(&mut self, s: u32, v: &EventView<'_>, t: i64, out: &mut Vec<Decision>) {
+        let Some(b) = self.by_type.get(v.alarm_type).or(Some(&self.wild)) else {
+            return;
+        };
+        let b_is_wild = std::ptr::eq(b, &self.wild);
+        let mut supp: Option<u32> = None;
+        let groups: Vec<u32> = {
+            let iter_supp = b.suppress.iter().chain(if b_is_wild { [].iter() } else { self.wild.suppress.iter() });
+            for &r in iter_supp {
+                if self.rules[r as usize].subject().matches(v) && self.rules[r as usize].rule.actions.suppress {
+                    supp = Some(r);
+                    break;
+                }
+            }
+            b.group
+                .iter()
+                .chain(if b_is_wild { [].iter() } else { self.wild.group.iter() })
+                .copied()
+                .filter(|&r| self.rules[r as usize].subject().matches(v))
+                .collect()
+        };
+        if let Some(r) = supp {
+            self.set_supp(s, F_SUPP_RULE);
+            out.push(Decision::Suppressed {
+                alarm_id: self.hot[s as usize].id,
+                reason: SuppressionReason::Rule {
+                    rule: self.rules[r as usize].key.clone(),
+                },
+            });
+        }
+        for r in groups {
+            let mut hasher = FxHasher::default();
+            hasher.write_u32(self.cold[s as usize].tenant.0);
+            for f in self.rules[r as usize].group_by.iter() {
+                hasher.write_u32(self.field_sym(s, f).0);
+            }
+            let gk = (r, hasher.finish());
+            let w = self.rules[r as usize].window_us;
+            let make = self.rules[r as usize].rule.actions.create_correlation_id;
+            let open = self
+                .groups
+                .get(&gk)
+                .filter(|g| t - g.opened_us <= w && t >= g.opened_us)
+                .map(|g| g.correlation_id);
+            let cid = match open {
+                Some(c) => c,
+                None => {
+                    let c = self.next_id(t);
+                    self.groups.insert(gk, Group { correlation_id: c, opened_us: t });
+                    self.push_timer(t + w, TimerKind::GroupClose, r as u64, gk.1);
+                    c
+                }
+            };
+            if make && self.cold[s as usize].correlation_id.is_none() {
+                self.cold[s as usize].correlation_id = Some(cid);
+            }
+            out.push(Decision::Grouped {
+                alarm_id: self.hot[s as usize].id,
+                correlation_id: cid,
+                rule: self.rules[r as usize].key.clone(),
+            });
+        }
+    }
+
+    fn escalate(&mut self, s: u32, v: &EventView<'_>, out: &mut Vec<Decision>) {
+        let b = self.by_type.get(v.alarm_type);
+        let n = b.map_or(0, |b| b.escalate.len()) + self.wild.escalate.len();
+        if n == 0 {
+            return;
+        }
+        let h = self.hot[s as usize];
+        let view = EventView {
+            e: v.e,
+            alarm_type: v.alarm_type,
+            severity: h.severity,
+            source: v.source,
+            status: h.status,
+            occurrences: h.occurrences,
+        };
+        let cands: Vec<u32> = b
+            .map(|b| b.escalate.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .chain(self.wild.escalate.iter())
+            .copied()
+            .filter(|&r| self.rules[r as usize].subject().matches(&view))
+            .collect();
+        for r in cands {
+            let done = self.escalated.entry(s).or_default();
+            if done.contains(&r) {
+                continue;
+            }
+            done.push(r);
+            let rule = &self.rules[r as usize];
+            let (to, ticket, key) = (rule.rule.actions.escalate_to, rule.rule.actions.create_ticket, rule.key.clone());
+            if let Some(to) = to {
+                let from = self.hot[s as usize].severity;
+                if to > from {
+                    self.hot[s as usize].severity = to;
+                    self.hot[s as usize].raised = to;
+                    self.cold[s as usize].floor = to;
+                    out.push(Decision::Escalated {
+                        alarm_id: self.hot[s as usize].id,
+                        rule: key.clone(),
+                        from,
+                        to,
+                    });
+                }
+            }
+            if ticket {
+                self.request_ticket(s, TicketTrigger::Escalation { rule: key }, out);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- maintenance
+
+    fn window_candidates(&self, s: u32) -> Vec<u32> {
+        let c = &self.cold[s as usize];
+        let mut v = Vec::new();
+        if c.node != NO_NODE {
+            if let Some(ws) = self.win_by_node.get(&c.node) {
+                v.extend_from_slice(ws);
+            }
+            for a in self.topology.ancestors(c.node) {
+                if let Some(ws) = self.win_by_node.get(&a) {
+                    v.extend(ws.iter().filter(|&&w| self.windows[w as usize].w.scope.include_descendants));
+                }
+            }
+        }
+        if let Some(ws) = self.win_by_rtype.get(&(c.tenant, c.resource_type)) {
+            v.extend_from_slice(ws);
+        }
+        if let Some(ws) = self.win_by_customer.get(&(c.tenant, c.customer)) {
+            v.extend_from_slice(ws);
+        }
+        if let Some(ws) = self.win_by_label.get(&c.tenant) {
+            v.extend_from_slice(ws);
+        }
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    fn check_maintenance(&mut self, s: u32, e: &AlarmEvent, t: i64, out: &mut Vec<Decision>) {
+        let cands = self.window_candidates(s);
+        for w in cands {
+            let ws = &self.windows[w as usize];
+            if ws.ended || t < ws.start_us || t >= ws.end_us || ws.tenant != self.cold[s as usize].tenant {
+                continue;
+            }
+            // labels-only windows need the full label match
+            let in_scope = {
+                let sc = &ws.w.scope;
+                let direct = e.resource_id.as_ref().is_some_and(|r| sc.resources.contains(r))
+                    || e.resource_type.as_ref().is_some_and(|r| sc.resource_types.contains(r))
+                    || e.customer_id.as_ref().is_some_and(|r| sc.customers.contains(r))
+                    || (!sc.labels.is_empty() && sc.labels.iter().all(|(k, v)| e.labels.get(k) == Some(v)));
+                direct || (sc.include_descendants && !sc.resources.is_empty())
+            };
+            if !in_scope {
+                continue;
+            }
+            let id = ws.w.id;
+            let r = mkref(s, self.hot[s as usize].epoch);
+            self.windows[w as usize].members.push(r);
+            self.cold[s as usize].maint = w;
+            self.set_supp(s, F_SUPP_MAINT);
+            out.push(Decision::Suppressed {
+                alarm_id: self.hot[s as usize].id,
+                reason: SuppressionReason::Maintenance { window_id: id },
+            });
+            return;
+        }
+    }
+
+    fn end_window(&mut self, w: u32, out: &mut Vec<Decision>) {
+        let ws = &mut self.windows[w as usize];
+        if ws.ended {
+            return;
+        }
+        ws.ended = true;
+        self.open_windows -= 1;
+        let id = ws.w.id;
+        let members = std::mem::take(&mut ws.members);
+        for r in members {
+            let Some(s) = self.valid(r) else { continue };
+            if self.cold[s as usize].maint != w {
+                continue;
+            }
+            self.cold[s as usize].maint = NONE;
+            self.hot[s as usize].flags &= !F_SUPP_MAINT;
+            if self.maybe_restore(s) {
+                out.push(Decision::Unsuppressed {
+                    alarm_id: self.hot[s as usize].id,
+                    status: self.hot[s as usize].status,
+                    reason: UnsuppressionReason::MaintenanceEnded { window_id: id },
+                });
+                self.after_unsuppress(s, out);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    fn run_timers(&mut self, t: i64, out: &mut Vec<Decision>) {
+        while let Some(Reverse(top)) = self.timers.peek() {
+            if top.at > t {
+                break;
+            }
+            let Reverse(tm) = self.timers.pop().expect("peeked");
+            match tm.kind {
+                TimerKind::MaintEnd => self.end_window(tm.a as u32, out),
+                TimerKind::GroupClose => {
+                    let gk = (tm.a as u32, tm.b);
+                    if let Some(g) = self.groups.get(&gk)
+                        && g.opened_us + self.rules[gk.0 as usize].window_us <= tm.at
+                    {
+                        self.groups.remove(&gk);
+                    }
+                }
+                TimerKind::FlapHistory => {
+                    let k = (tm.a, tm.b);
+                    if let Some(h) = self.flap_hist.get_mut(&k)
+                        && h.count_at(tm.at, self.flap_window_us) == 0
+                    {
+                        self.flap_hist.remove(&k);
+                    }
+                }
+                TimerKind::Unack => {
+                    let Some(s) = self.valid(tm.a) else { continue };
+                    let h = self.hot[s as usize];
+                    if h.status == AlarmStatus::Active
+                        && matches!(h.severity, Severity::Critical | Severity::Major)
+                        && let Some(to) = self.triggers.unacknowledged_timeout_secs
+                    {
+                        self.request_ticket(s, TicketTrigger::Unacknowledged { timeout_secs: to }, out);
+                    }
+                }
+                TimerKind::FlapQuiet => {
+                    let Some(s) = self.valid(tm.a) else { continue };
+                    let due = self.cold[s as usize].last_flap_us + self.flap_quiet_us;
+                    if due > tm.at {
+                        self.push_timer(due, TimerKind::FlapQuiet, tm.a, 0);
+                        continue;
+                    }
+                    let si = s as usize;
+                    self.hot[si].flags &= !F_FLAPPING;
+                    let st = self.hot[si].status;
+                    out.push(Decision::FlappingEnded {
+                        alarm_id: self.hot[si].id,
+                        status: st,
+                    });
+                    if !st.is_raised() {
+                        self.release_children(s, out);
+                        self.remove_slot(s);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn push_pending(list: &mut PendingList, r: u64, hot: &[Hot], cold: &[Cold], wm: i64, w: i64) {
+    if list.refs.len() == list.refs.capacity() && list.refs.len() >= 16 {
+        let valid = |x: u64| {
+            let s = x as u32;
+            let h = &hot[s as usize];
+            (h.epoch == (x >> 32) as u32 && h.flags & F_LIVE != 0).then_some(s)
+        };
+        prune_pending(list, hot, cold, wm, w, valid);
+    }
+    list.refs.push(r);
+}
+
+/// Drops dead entries and children raised more than two windows before the high-water mark.
+fn prune_pending(
+    list: &mut PendingList,
+    hot: &[Hot],
+    cold: &[Cold],
+    wm: i64,
+    w: i64,
+    valid: impl Fn(u64) -> Option<u32>,
+) {
+    let _ = hot;
+    let before = list.refs.len();
+    list.refs.retain(|&x| match valid(x) {
+        Some(s) => cold[s as usize].raised_us >= wm.saturating_sub(2 * w),
+        None => false,
+    });
+    if list.refs.len() != before {
+        list.cursors.clear();
+    }
+}
+
+/// A tiny fixed-capacity stack for ancestor walks (no heap allocation for depth <= 16).
+mod smallvec_lite {
+    /// Up to 16 inline values, spilling to a Vec.
+    pub struct Stack {
+        inline: [u64; 16],
+        len: usize,
+        spill: Vec<u64>,
+    }
+    impl Stack {
+        pub fn as_slice(&self) -> &[u64] {
+            if self.spill.is_empty() {
+                &self.inline[..self.len]
+            } else {
+                &self.spill
+            }
+        }
+        pub fn clear(&mut self) {
+            self.len = 0;
+            self.spill.clear();
+        }
+    }
+    impl FromIterator<u64> for Stack {
+        fn from_iter<I: IntoIterator<Item = u64>>(iter: I) -> Self {
+            let mut s = Stack {
+                inline: [0; 16],
+                len: 0,
+                spill: Vec::new(),
+            };
+            for x in iter {
+                if s.spill.is_empty() && s.len < 16 {
+                    s.inline[s.len] = x;
+                    s.len += 1;
+                } else {
+                    if s.spill.is_empty() {
+                        s.spill.extend_from_slice(&s.inline[..s.len]);
+                    }
+                    s.spill.push(x);
+                }
+            }
+            s
+        }
+    }
+}
+
+/// Reusable summary used by statistics over the working set.
+pub fn working_set_counts(c: &Correlator) -> BTreeMap<&'static str, u64> {
+    let mut m = BTreeMap::new();
+    for s in c.by_id.values() {
+        *m.entry(c.hot[*s as usize].status.as_str()).or_insert(0) += 1;
+    }
+    m
+}
