@@ -33,6 +33,35 @@ use crate::error::{Error, Result};
 use crate::ticket::Ticket;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: permission strings are short and few, and a permission check sits on the hot path
+/// of every workflow transition check; SipHash's DoS resistance buys nothing here (the set is
+/// built from configuration and the actor's own grants).
+struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv1a {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastSet = HashSet<String, BuildHasherDefault<Fnv1a>>;
 
 /// The permission strings faultdesk knows. Hosts may define more; any string is accepted.
 pub mod perms {
@@ -110,7 +139,7 @@ pub mod perms {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PermissionSet {
-    exact: HashSet<String>,
+    exact: FastSet,
     /// Prefixes including the trailing dot (`faults.`).
     prefixes: Vec<String>,
     all: bool,
