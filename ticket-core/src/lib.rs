@@ -30,6 +30,13 @@ pub mod ticket;
 pub mod ticket_type;
 pub mod workflow;
 
+pub use audit::{AuditEvent, AuditEventType};
+pub use category::StateCategory;
+pub use comment::{Comment, Visibility};
 pub use error::{Error, Result};
+pub use numbering::NumberFormat;
 pub use priority::Priority;
+pub use rbac::{PermissionSet, Principal, Rbac};
+pub use ticket::{NewTicket, Ticket, TicketPatch};
 pub use ticket_type::TicketType;
+pub use workflow::{TransitionContext, TransitionEffects, Workflow};
