@@ -280,7 +280,14 @@ pub fn sanitize_file_name(raw: &str) -> String {
     {
         name.insert(0, '_');
     }
-    truncate_keeping_extension(name, MAX_FILE_NAME_BYTES)
+    let cut = truncate_keeping_extension(name, MAX_FILE_NAME_BYTES);
+    // Cutting may expose a trailing dot or space again.
+    let cut = cut.trim_end_matches(['.', ' ']);
+    if cut.is_empty() {
+        FALLBACK_FILE_NAME.to_string()
+    } else {
+        cut.to_string()
+    }
 }
 
 fn is_bidi_control(c: char) -> bool {
@@ -355,6 +362,9 @@ mod tests {
         assert!(s.ends_with(".pdf"));
         let no_ext = "x".repeat(400);
         assert_eq!(sanitize_file_name(&no_ext).len(), MAX_FILE_NAME_BYTES);
+        // A cut that lands after a space or dot does not leave it trailing.
+        let spaced = format!("{} tail", "y".repeat(254));
+        assert_eq!(sanitize_file_name(&spaced), "y".repeat(254));
     }
 
     #[test]

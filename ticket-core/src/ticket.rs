@@ -116,6 +116,31 @@ impl Ticket {
         Uuid::new_v7(ts)
     }
 
+    /// Records a first response at `now` if none is recorded yet (e.g. when staff post the
+    /// first public comment; workflow transitions out of a `new` state do this through their
+    /// hooks). Returns whether the ticket changed; `updated_at` is set only then.
+    ///
+    /// ```
+    /// # use chrono::{Duration, Utc};
+    /// # use ticket_core::ticket::{NewTicket, Ticket};
+    /// # use ticket_core::workflow::Workflow;
+    /// let now = Utc::now();
+    /// let mut t = NewTicket::new("t", "s", "u")
+    ///     .build(&Workflow::vms(), Ticket::new_id(now), "TKT-2026-000001".into(), now)
+    ///     .unwrap();
+    /// assert!(t.record_first_response(now + Duration::minutes(3)));
+    /// assert!(!t.record_first_response(now + Duration::minutes(9)));
+    /// assert_eq!(t.first_responded_at, Some(now + Duration::minutes(3)));
+    /// ```
+    pub fn record_first_response(&mut self, now: DateTime<Utc>) -> bool {
+        if self.first_responded_at.is_some() {
+            return false;
+        }
+        self.first_responded_at = Some(now);
+        self.updated_at = now;
+        true
+    }
+
     /// Whether the ticket is soft-deleted.
     pub fn is_deleted(&self) -> bool {
         self.deleted_at.is_some()
