@@ -6,8 +6,8 @@
 //!   `tickets.comments.internal`; system comments are written by faultdesk itself
 //!   ([`Comment::system`]), never by users;
 //! - the author may edit or delete their own comment (with the permission they needed to write
-//!   it); anyone with `tickets.comments.moderate` may edit or delete any user comment; system
-//!   comments are immutable;
+//!   it); anyone with `tickets.comments.moderate` may edit or delete any user comment (internal
+//!   ones only if they also have `tickets.comments.internal`); system comments are immutable;
 //! - each edit keeps the previous body in [`Comment::history`].
 //!
 //! ```
@@ -208,6 +208,10 @@ impl Comment {
         if self.visibility == Visibility::System || self.deleted_at.is_some() {
             return false;
         }
+        if self.visibility == Visibility::Internal && !who.has(perms::TICKETS_COMMENTS_INTERNAL) {
+            // Nobody changes a note they are not allowed to read, moderators included.
+            return false;
+        }
         if who.has(perms::TICKETS_COMMENTS_MODERATE) {
             return true;
         }
@@ -386,6 +390,16 @@ mod tests {
         let c = comment(&eng, Visibility::Internal);
         let demoted = Principal::new("e", PermissionSet::from_iter(["tickets.comments.write"]));
         assert!(!c.can_edit(&demoted));
+    }
+
+    #[test]
+    fn moderators_without_internal_access_cannot_touch_internal_notes() {
+        let eng = who("e", "DEVOPS_ENGINEER");
+        let c = comment(&eng, Visibility::Internal);
+        let moderator =
+            Principal::new("m", PermissionSet::from_iter(["tickets.comments.moderate"]));
+        assert!(!c.can_edit(&moderator));
+        assert!(c.can_edit(&who("lead", "TEAM_LEAD")));
     }
 
     #[test]
