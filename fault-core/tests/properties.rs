@@ -1,0 +1,176 @@
+//! Property tests of the correlator.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use fault_core::correlator::{Correlator, CorrelatorConfig, SEED_002_RULE_JSON};
+use fault_core::decision::Decision;
+use fault_core::event::AlarmEvent;
+use fault_core::topology::TopologyEdge;
+use fault_core::{AlarmStatus, Severity};
+use proptest::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+fn t(ms: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 14, 10, 0, 0).unwrap() + Duration::milliseconds(ms)
+}
+
+fn far() -> DateTime<Utc> {
+    t(1_000_000_000)
+}
+
+#[derive(Debug, Clone)]
+enum Ev {
+    OltDown(u8, i64),
+    OntLoss(u8, i64),
+}
+
+fn to_event(e: &Ev) -> AlarmEvent {
+    match e {
+        Ev::OltDown(i, ms) => AlarmEvent::new("t1", "device.down", "olt", format!("olt-{i}"), t(*ms)),
+        Ev::OntLoss(i, ms) => AlarmEvent::new("t1", "cpe.signal_loss", "ont", format!("ont-{i}"), t(*ms))
+            .with_alarm_type("signal.loss"),
+    }
+}
+
+fn correlator(rules: &str) -> Correlator {
+    let mut c = Correlator::new(CorrelatorConfig::default().with_rules_json(rules).unwrap()).unwrap();
+    let mut edges = Vec::new();
+    for ont in 0..12u8 {
+        // ONTs 0..8 hang below OLTs 0..3 via a splitter; 8..12 are not in the graph
+        if ont < 8 {
+            edges.push(TopologyEdge::new(format!("sp-{}", ont % 4), format!("ont-{ont}")));
+        }
+    }
+    for sp in 0..4u8 {
+        edges.push(TopologyEdge::new(format!("olt-{}", sp % 3), format!("sp-{sp}")));
+    }
+    c.add_topology_edges("t1", &edges).unwrap();
+    c
+}
+
+/// Final parent/child structure keyed by reduction key.
+/// (`is_root_cause` is history — an alarm that lost its children to a better parent keeps it —
+/// so the structure is the parent links and statuses.)
+fn structure(c: &Correlator) -> BTreeMap<String, (Option<String>, AlarmStatus)> {
+    let states = c.alarm_states();
+    let key_of: HashMap<Uuid, String> = states.iter().map(|s| (s.id, s.reduction_key.clone())).collect();
+    states
+        .iter()
+        .map(|s| {
+            (
+                s.reduction_key.clone(),
+                (s.parent_id.map(|p| key_of[&p].clone()), s.status),
+            )
+        })
+        .collect()
+}
+
+fn events_within_window() -> impl Strategy<Value = Vec<Ev>> {
+    // every event inside 250 s: all pairs are inside the 300 s window
+    prop::collection::vec(
+        prop_oneof![
+            (0u8..3, 0i64..250_000).prop_map(|(i, ms)| Ev::OltDown(i, ms)),
+            (0u8..12, 0i64..250_000).prop_map(|(i, ms)| Ev::OntLoss(i, ms)),
+        ],
+        1..25,
+    )
+    .prop_map(|mut v| {
+        // one raise per key (repeats would change "first occurrence" by arrival order)
+        let mut seen = std::collections::HashSet::new();
+        v.retain(|e| seen.insert(match e {
+            Ev::OltDown(i, _) => (0, *i),
+            Ev::OntLoss(i, _) => (1, *i),
+        }));
+        v
+    })
+}
+
+const TENANT_RULE: &str = r#"{"name":"tenant","type":"correlation","scope":"tenant",
+  "conditions":{"parent":{"alarm_type":"device.down"},"child":{"alarm_type":"signal.loss"}}}"#;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn arrival_order_within_window_does_not_change_structure(
+        events in events_within_window(),
+        perm in any::<prop::sample::Index>(),
+        rules in prop::sample::select(vec![SEED_002_RULE_JSON, TENANT_RULE]),
+    ) {
+        let mut sorted = events.clone();
+        sorted.sort_by_key(|e| match e { Ev::OltDown(_, t) | Ev::OntLoss(_, t) => *t });
+        let mut shuffled = events.clone();
+        // a deterministic permutation derived from the index
+        let n = shuffled.len();
+        let mut seed = perm.index(usize::MAX / 2) as u64 | 1;
+        for i in (1..n).rev() {
+            seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+            shuffled.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        let mut a = correlator(rules);
+        for e in &sorted { a.ingest(&to_event(e), far()).unwrap(); }
+        let mut b = correlator(rules);
+        for e in &shuffled { b.ingest(&to_event(e), far()).unwrap(); }
+        prop_assert_eq!(structure(&a), structure(&b));
+    }
+
+    #[test]
+    fn no_alarm_is_both_root_cause_and_child(
+        ops in prop::collection::vec((0u8..4, 0u8..6, 0i64..2_000_000), 1..60),
+    ) {
+        // overlapping rules: device.down on anything can be parent of device.down on a child node
+        let rules = r#"[
+          {"name":"a","type":"correlation","conditions":{"parent":{"alarm_type":"device.down"},"child":{"alarm_type":"device.down"}}},
+          {"name":"b","type":"correlation","scope":"tenant","conditions":{"parent":{"alarm_type":"device.down"},"child":{"alarm_type":"signal.loss"}}}
+        ]"#;
+        let mut c = correlator(rules);
+        let mut now = 0i64;
+        for (kind, idx, dt) in ops {
+            now += dt / 100;
+            let res = match idx % 3 { 0 => format!("olt-{idx}"), 1 => format!("sp-{idx}"), _ => format!("ont-{idx}") };
+            let e = match kind {
+                0 => AlarmEvent::new("t1", "device.down", "x", res, t(now)),
+                1 => AlarmEvent::new("t1", "device.up", "x", res, t(now)),
+                2 => AlarmEvent::new("t1", "cpe.signal_loss", "x", res, t(now)).with_alarm_type("signal.loss"),
+                _ => AlarmEvent::new("t1", "cpe.online", "x", res, t(now)).with_alarm_type("signal.loss"),
+            };
+            c.ingest(&e, far()).unwrap();
+            for s in c.alarm_states() {
+                prop_assert!(!(s.is_root_cause && s.parent_id.is_some()), "{:?}", s);
+                if s.parent_id.is_none() {
+                    prop_assert!(s.status != AlarmStatus::Suppressed, "suppressed without a parent: {:?}", s);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn occurrence_counts_add_up_to_raise_events(
+        ops in prop::collection::vec((0u8..3, 0u8..5, 0i64..120_000), 1..200),
+    ) {
+        let mut c = correlator(SEED_002_RULE_JSON);
+        let mut last: HashMap<Uuid, u32> = HashMap::new();
+        let mut raises = 0u64;
+        let mut now = 0i64;
+        for (kind, idx, dt) in ops {
+            now += dt;
+            let e = match kind {
+                0 => { raises += 1; AlarmEvent::new("t1", "device.down", "olt", format!("olt-{idx}"), t(now)) }
+                1 => { raises += 1; AlarmEvent::new("t1", "x.alarm", "olt", format!("olt-{idx}"), t(now)).with_severity(Severity::Minor) }
+                _ => AlarmEvent::new("t1", "device.up", "olt", format!("olt-{idx}"), t(now)),
+            };
+            for d in c.ingest(&e, far()).unwrap() {
+                match d {
+                    Decision::Created { alarm } => { last.insert(alarm.id, alarm.occurrence_count); }
+                    Decision::Deduplicated { alarm_id, occurrence_count, .. }
+                    | Decision::Flapping { alarm_id, occurrence_count, .. } => { last.insert(alarm_id, occurrence_count); }
+                    _ => {}
+                }
+            }
+        }
+        prop_assert_eq!(last.values().map(|&n| n as u64).sum::<u64>(), raises);
+        for s in c.alarm_states() {
+            prop_assert_eq!(last[&s.id], s.occurrence_count);
+        }
+    }
+}
