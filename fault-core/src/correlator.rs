@@ -243,8 +243,8 @@ struct Cold {
     last_flap_us: i64,
     correlation_id: Option<Uuid>,
     labels: Box<[(Sym, Sym)]>,
-    child_rules: Box<[u32]>,
-    parent_rules: Box<[u32]>,
+    /// index into `Correlator::rule_sets` (parent rules, child rules)
+    roles: u32,
 }
 
 #[derive(Default)]
@@ -460,6 +460,12 @@ fn splitmix(mut x: u64) -> u64 {
 }
 
 #[inline]
+fn slot_hint(id: Uuid) -> u32 {
+    let b = id.as_bytes();
+    u32::from_le_bytes([b[12], b[13], b[14], b[15]])
+}
+
+#[inline]
 fn mkref(slot: u32, epoch: u32) -> u64 {
     ((epoch as u64) << 32) | slot as u64
 }
@@ -485,7 +491,10 @@ pub struct Correlator {
     free: Vec<u32>,
     live: usize,
     keys: HashedMap<u32>,
+    /// ids whose embedded slot hint is wrong (alarms restored by `rebuild`)
     by_id: FxHashMap<Uuid, u32>,
+    rule_sets: Vec<(Box<[u32]>, Box<[u32]>)>,
+    rule_set_ids: std::collections::HashMap<(Vec<u32>, Vec<u32>), u32>,
     by_node: FxHashMap<u64, u32>,
     topology: Topology,
 
@@ -572,6 +581,8 @@ impl Correlator {
             live: 0,
             keys: HashedMap::default(),
             by_id: FxHashMap::default(),
+            rule_sets: vec![(Box::new([]), Box::new([]))],
+            rule_set_ids: std::collections::HashMap::from([((Vec::new(), Vec::new()), 0)]),
             by_node: FxHashMap::default(),
             topology: Topology::default(),
             pending_node: FxHashMap::default(),
@@ -680,14 +691,14 @@ impl Correlator {
             }
         }
         for (slot, pid) in parents {
-            let Some(&p) = c.by_id.get(&pid) else {
+            let Ok(p) = c.slot_of(pid) else {
                 continue;
             };
-            let rule = c.cold[slot as usize]
-                .child_rules
+            let rule = c.rule_sets[c.cold[slot as usize].roles as usize]
+                .1
                 .iter()
                 .copied()
-                .find(|r| c.cold[p as usize].parent_rules.contains(r));
+                .find(|r| c.rule_sets[c.cold[p as usize].roles as usize].0.contains(r));
             if let Some(r) = rule {
                 c.link_child(slot, p, r);
                 c.hot[slot as usize].flags |= F_SUPP_PARENT;
@@ -732,6 +743,7 @@ impl Correlator {
         let mut child_rules = Vec::new();
         let mut parent_rules = Vec::new();
         self.rule_memberships(&a.alarm_type, a, &mut parent_rules, &mut child_rules);
+        let roles = self.intern_roles(parent_rules, child_rules);
         let labels: Vec<(Sym, Sym)> = a
             .labels
             .iter()
@@ -790,8 +802,7 @@ impl Correlator {
                 last_flap_us: a.last_occurrence.timestamp_micros(),
                 correlation_id: a.correlation_id,
                 labels: labels.into_boxed_slice(),
-                child_rules: child_rules.into_boxed_slice(),
-                parent_rules: parent_rules.into_boxed_slice(),
+                roles,
             },
         );
         self.index_slot(slot);
@@ -913,16 +924,15 @@ impl Correlator {
 
     /// The working-set view of an alarm.
     pub fn alarm_state(&self, id: Uuid) -> Option<AlarmState> {
-        let &s = self.by_id.get(&id)?;
+        let s = self.slot_of(id).ok()?;
         Some(self.state_of(s))
     }
 
     /// All alarms in the working set, ordered by first occurrence then reduction key.
     pub fn alarm_states(&self) -> Vec<AlarmState> {
-        let mut v: Vec<(i64, &str, u32)> = self
-            .by_id
-            .values()
-            .map(|&s| (self.hot[s as usize].first_us, &*self.cold[s as usize].key, s))
+        let mut v: Vec<(i64, &str, u32)> = (0..self.hot.len() as u32)
+            .filter(|&s| self.hot[s as usize].flags & F_LIVE != 0)
+            .map(|s| (self.hot[s as usize].first_us, &*self.cold[s as usize].key, s))
             .collect();
         v.sort();
         v.into_iter().map(|(_, _, s)| self.state_of(s)).collect()
@@ -1034,6 +1044,13 @@ impl Correlator {
     }
 
     fn slot_of(&self, id: Uuid) -> Result<u32> {
+        let hint = slot_hint(id);
+        if let Some(h) = self.hot.get(hint as usize)
+            && h.id == id
+            && h.flags & F_LIVE != 0
+        {
+            return Ok(hint);
+        }
         self.by_id.get(&id).copied().ok_or(Error::AlarmNotFound(id))
     }
 
@@ -1246,7 +1263,9 @@ impl Correlator {
         if let Some(head) = self.keys.insert(h1, s) {
             self.cold[s as usize].next_h1 = head;
         }
-        self.by_id.insert(self.hot[s as usize].id, s);
+        if slot_hint(self.hot[s as usize].id) != s {
+            self.by_id.insert(self.hot[s as usize].id, s);
+        }
         let node = self.cold[s as usize].node;
         if node != NO_NODE {
             let head = self.by_node.insert(node, s).unwrap_or(NONE);
@@ -1277,7 +1296,9 @@ impl Correlator {
             }
             self.cold[i as usize].next_h1 = next;
         }
-        self.by_id.remove(&self.hot[si].id);
+        if !self.by_id.is_empty() {
+            self.by_id.remove(&self.hot[si].id);
+        }
         // resource list
         let (prev, nxt, node) = (self.cold[si].res_prev, self.cold[si].res_next, self.cold[si].node);
         if node != NO_NODE {
@@ -1301,8 +1322,8 @@ impl Correlator {
         // tenant parent sets
         let tenant = self.cold[si].tenant;
         let key_us = self.hot[si].first_us;
-        for i in 0..self.cold[si].parent_rules.len() {
-            let r = self.cold[si].parent_rules[i];
+        for i in 0..self.rule_sets[self.cold[si].roles as usize].0.len() {
+            let r = self.rule_sets[self.cold[si].roles as usize].0[i];
             if let Some(set) = self.parents_tenant.get_mut(&(r, tenant)) {
                 set.remove(&(key_us, s));
                 if set.is_empty() {
@@ -1314,8 +1335,6 @@ impl Correlator {
         let c = &mut self.cold[si];
         c.key = Box::from("");
         c.labels = Box::new([]);
-        c.child_rules = Box::new([]);
-        c.parent_rules = Box::new([]);
         self.hot[si].flags = 0;
         self.hot[si].epoch = self.hot[si].epoch.wrapping_add(1);
         self.free.push(s);
@@ -1329,13 +1348,13 @@ impl Correlator {
         (h.epoch == (r >> 32) as u32 && h.flags & F_LIVE != 0).then_some(s)
     }
 
-    fn next_id(&mut self, t_us: i64) -> Uuid {
+    /// A UUID v7 whose last four bytes hint at the slot (`NONE` for non-alarm ids).
+    fn next_id(&mut self, t_us: i64, slot: u32) -> Uuid {
         self.counter += 1;
         let r = splitmix(self.id_seed ^ splitmix(self.counter));
-        let r2 = splitmix(r ^ self.counter);
         let mut b = [0u8; 10];
-        b[..8].copy_from_slice(&r.to_le_bytes());
-        b[8..].copy_from_slice(&r2.to_le_bytes()[..2]);
+        b[..6].copy_from_slice(&r.to_le_bytes()[..6]);
+        b[6..].copy_from_slice(&slot.to_le_bytes());
         let ms = (t_us.div_euclid(1000)).max(0) as u64;
         uuid::Builder::from_unix_timestamp_millis(ms, &b).into_uuid()
     }
@@ -1424,10 +1443,32 @@ impl Correlator {
                 occurrence_count: occ,
                 at: e.occurred_at,
             });
-            if !self.cold[si].parent_rules.is_empty() {
+            if !self.rule_sets[self.cold[si].roles as usize].0.is_empty() {
                 self.adopt(s, out);
             }
         }
+    }
+
+    fn intern_roles(&mut self, parent: Vec<u32>, child: Vec<u32>) -> u32 {
+        if parent.is_empty() && child.is_empty() {
+            return 0;
+        }
+        if self.rule_sets.len() <= 64 {
+            if let Some(i) = self
+                .rule_sets
+                .iter()
+                .position(|(p, c)| **p == *parent && **c == *child)
+            {
+                return i as u32;
+            }
+        } else if let Some(&i) = self.rule_set_ids.get(&(parent.clone(), child.clone())) {
+            return i;
+        }
+        let i = self.rule_sets.len() as u32;
+        self.rule_sets
+            .push((parent.clone().into_boxed_slice(), child.clone().into_boxed_slice()));
+        self.rule_set_ids.insert((parent, child), i);
+        i
     }
 
     fn rule_memberships(
@@ -1465,10 +1506,12 @@ impl Correlator {
 
     fn create(&mut self, e: &AlarmEvent, v: &EventView<'_>, h1: u64, h2: u64, t: i64, out: &mut Vec<Decision>) {
         let start = out.len();
-        let id = self.next_id(t);
+        let next_slot = self.free.last().copied().unwrap_or(self.hot.len() as u32);
+        let id = self.next_id(t, next_slot);
         let mut parent_rules = Vec::new();
         let mut child_rules = Vec::new();
         self.rule_memberships(v.alarm_type, v, &mut parent_rules, &mut child_rules);
+        let roles = self.intern_roles(parent_rules, child_rules);
         let flap_count = if self.flapping.enabled && !self.flap_hist.is_empty() {
             self.flap_hist
                 .get_mut(&(h1, h2))
@@ -1536,8 +1579,7 @@ impl Correlator {
                 last_flap_us: t,
                 correlation_id: None,
                 labels,
-                child_rules: child_rules.into_boxed_slice(),
-                parent_rules: parent_rules.into_boxed_slice(),
+                roles,
             },
         );
         self.index_slot(s);
@@ -1547,13 +1589,13 @@ impl Correlator {
         if self.open_windows > 0 {
             self.check_maintenance(s, e, t, out);
         }
-        if !self.cold[s as usize].child_rules.is_empty() {
+        if !self.rule_sets[self.cold[s as usize].roles as usize].1.is_empty() {
             if let Some((p, r)) = self.find_parent(s) {
                 self.attach(s, p, r, out);
             }
         }
         self.register_roles(s);
-        if !self.cold[s as usize].parent_rules.is_empty() {
+        if !self.rule_sets[self.cold[s as usize].roles as usize].0.is_empty() {
             self.adopt(s, out);
         }
         if self.any_rules {
@@ -1758,7 +1800,7 @@ impl Correlator {
         if hp.flags & F_LIVE == 0 || !hp.status.is_raised() || cp.parent != NONE {
             return false;
         }
-        if !cp.parent_rules.contains(&r) {
+        if !self.rule_sets[cp.roles as usize].0.contains(&r) {
             return false;
         }
         let rule = &self.rules[r as usize];
@@ -1787,7 +1829,7 @@ impl Correlator {
             None => true,
             Some((b, _)) => this.parent_order(p) < this.parent_order(*b),
         };
-        for &r in cc.child_rules.iter() {
+        for &r in self.rule_sets[cc.roles as usize].1.iter() {
             let rule = &self.rules[r as usize];
             if self.use_topology(rule, cc.node) {
                 if cc.node == NO_NODE {
@@ -1879,7 +1921,7 @@ impl Correlator {
         let mut announce = false;
         if make_corr && self.cold[pi].correlation_id.is_none() {
             let t = self.hot[pi].first_us;
-            self.cold[pi].correlation_id = Some(self.next_id(t));
+            self.cold[pi].correlation_id = Some(self.next_id(t, NONE));
             announce = self.hot[pi].flags & F_ROOT != 0;
         }
         if mark && self.hot[pi].flags & F_ROOT == 0 {
@@ -1959,8 +2001,8 @@ impl Correlator {
         let tenant = self.cold[si].tenant;
         let r = mkref(s, self.hot[si].epoch);
         let wm = self.watermark;
-        for i in 0..self.cold[si].child_rules.len() {
-            let rule_idx = self.cold[si].child_rules[i];
+        for i in 0..self.rule_sets[self.cold[si].roles as usize].1.len() {
+            let rule_idx = self.rule_sets[self.cold[si].roles as usize].1[i];
             let rule = &self.rules[rule_idx as usize];
             let w = rule.window_us;
             if self.use_topology(rule, node) {
@@ -1979,8 +2021,8 @@ impl Correlator {
             }
         }
         let first = self.hot[si].first_us;
-        for i in 0..self.cold[si].parent_rules.len() {
-            let rule_idx = self.cold[si].parent_rules[i];
+        for i in 0..self.rule_sets[self.cold[si].roles as usize].0.len() {
+            let rule_idx = self.rule_sets[self.cold[si].roles as usize].0[i];
             if self.rules[rule_idx as usize].rule.scope != CorrelationScope::Topology {
                 self.parents_tenant
                     .entry((rule_idx, tenant))
@@ -1999,8 +2041,8 @@ impl Correlator {
         let pref = mkref(p, self.hot[pi].epoch);
         let node = self.cold[pi].node;
         let tenant = self.cold[pi].tenant;
-        for i in 0..self.cold[pi].parent_rules.len() {
-            let r = self.cold[pi].parent_rules[i];
+        for i in 0..self.rule_sets[self.cold[pi].roles as usize].0.len() {
+            let r = self.rule_sets[self.cold[pi].roles as usize].0[i];
             let scope = self.rules[r as usize].rule.scope;
             if scope != CorrelationScope::Tenant && node != NO_NODE {
                 if let Some(mut list) = self.pending_node.remove(&(r, node)) {
@@ -2033,7 +2075,7 @@ impl Correlator {
             if !self.hot[c as usize].status.is_raised() || self.hot[c as usize].flags & F_ROOT != 0 {
                 continue;
             }
-            if !self.cold[c as usize].child_rules.contains(&r) {
+            if !self.rule_sets[self.cold[c as usize].roles as usize].1.contains(&r) {
                 continue;
             }
             if !self.eligible_parent(p, r, c) {
@@ -2182,7 +2224,7 @@ impl Correlator {
             let cid = match open {
                 Some(c) => c,
                 None => {
-                    let c = self.next_id(t);
+                    let c = self.next_id(t, NONE);
                     self.groups.insert(gk, Group { correlation_id: c, opened_us: t });
                     self.push_timer(t + w, TimerKind::GroupClose, r as u64, gk.1);
                     c
@@ -2477,8 +2519,8 @@ mod smallvec_lite {
 /// Reusable summary used by statistics over the working set.
 pub fn working_set_counts(c: &Correlator) -> BTreeMap<&'static str, u64> {
     let mut m = BTreeMap::new();
-    for s in c.by_id.values() {
-        *m.entry(c.hot[*s as usize].status.as_str()).or_insert(0) += 1;
+    for h in c.hot.iter().filter(|h| h.flags & F_LIVE != 0) {
+        *m.entry(h.status.as_str()).or_insert(0) += 1;
     }
     m
 }
