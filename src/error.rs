@@ -46,12 +46,17 @@ impl fmt::Display for ErrorKind {
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    retryable: bool,
 }
 
 impl Error {
     /// An error of `kind` with `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into() }
+        Error {
+            kind,
+            message: message.into(),
+            retryable: false,
+        }
     }
 
     /// A [`ErrorKind::NotFound`] error.
@@ -87,6 +92,12 @@ impl Error {
         self.kind
     }
 
+    /// True for transient storage failures (SQLite busy, PostgreSQL serialization failure or
+    /// deadlock). The Desk retries these itself; one reaching a caller means the retries ran out.
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+
     /// The message (same as `to_string()`).
     pub fn message(&self) -> &str {
         &self.message
@@ -110,6 +121,39 @@ impl From<ticket_core::Error> for Error {
             _ => ErrorKind::Validation,
         };
         Error::new(kind, e.to_string())
+    }
+}
+
+impl From<fault_core::Error> for Error {
+    fn from(e: fault_core::Error) -> Self {
+        let kind = match &e {
+            fault_core::Error::Validation(_) | fault_core::Error::TopologyCycle { .. } => {
+                ErrorKind::Validation
+            }
+            fault_core::Error::InvalidTransition { .. } => ErrorKind::InvalidTransition,
+            fault_core::Error::AlarmNotFound(_) | fault_core::Error::NotFound(_) => {
+                ErrorKind::NotFound
+            }
+            fault_core::Error::Conflict(_) => ErrorKind::Conflict,
+            _ => ErrorKind::Validation,
+        };
+        Error::new(kind, e.to_string())
+    }
+}
+
+impl From<faultdesk_storage::Error> for Error {
+    fn from(e: faultdesk_storage::Error) -> Self {
+        use faultdesk_storage::Error as S;
+        let kind = match &e {
+            S::NotFound { .. } => ErrorKind::NotFound,
+            S::Conflict(_) => ErrorKind::Conflict,
+            _ => ErrorKind::Storage,
+        };
+        Error {
+            kind,
+            retryable: e.is_retryable(),
+            message: e.to_string(),
+        }
     }
 }
 

@@ -1,0 +1,209 @@
+//! Desk configuration: workflow, RBAC roles, correlation rules, event mapping, triggers,
+//! ticket number format and clock.
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+use fault_core::CorrelatorConfig;
+use fault_core::trigger::TriggerConfig;
+use faultdesk_storage::StoreOptions;
+use serde::Deserialize;
+use std::sync::Arc;
+use ticket_core::numbering::NumberFormat;
+use ticket_core::rbac::Rbac;
+use ticket_core::workflow::Workflow;
+
+/// Configuration of a [`Desk`](crate::Desk). Build it with the `with_*` methods, or from JSON
+/// with [`DeskConfig::from_json`] (what the Python and Node bindings pass).
+///
+/// ```
+/// use faultdesk::DeskConfig;
+/// let config = DeskConfig::default()
+///     .with_workflow_preset("fibreflow").unwrap()
+///     .with_auto_tickets(true);
+/// assert_eq!(config.workflow.name(), "fibreflow");
+/// let from_json = DeskConfig::from_json(r#"{"workflow": "vms", "rbac": "dotmac"}"#).unwrap();
+/// assert_eq!(from_json.workflow.name(), "vms");
+/// ```
+#[derive(Debug, Clone)]
+pub struct DeskConfig {
+    /// The workflow new tickets are created under (each ticket records its workflow's name,
+    /// so changing this does not strand existing tickets). Default: `itsm`.
+    pub workflow: Workflow,
+    /// Roles → permissions. Default: seed 003's matrix plus DotMac's `faults.*` roles.
+    pub rbac: Rbac,
+    /// Event mapping, rules, flapping, maintenance and auto-ticket triggers of the correlator.
+    /// Rules created with `create_rule` are added per tenant on top of these.
+    pub correlator: CorrelatorConfig,
+    /// Ticket number format (`TKT-{year}-{seq:06}` by default).
+    pub number_format: NumberFormat,
+    /// Where the Desk gets the current time.
+    pub clock: Arc<dyn Clock>,
+    /// Connection pool settings.
+    pub store: StoreOptions,
+    /// The user id recorded as reporter/actor of tickets the Desk creates by itself.
+    pub system_user: String,
+}
+
+impl Default for DeskConfig {
+    fn default() -> Self {
+        DeskConfig {
+            workflow: Workflow::itsm(),
+            rbac: Rbac::preset(),
+            correlator: CorrelatorConfig::default(),
+            number_format: NumberFormat::default(),
+            clock: Arc::new(SystemClock),
+            store: StoreOptions::default(),
+            system_user: "system".to_string(),
+        }
+    }
+}
+
+impl DeskConfig {
+    /// Uses `workflow` for new tickets.
+    pub fn with_workflow(mut self, workflow: Workflow) -> Self {
+        self.workflow = workflow;
+        self
+    }
+
+    /// Uses a preset workflow (`itsm`, `vms`, `fibreflow`).
+    pub fn with_workflow_preset(self, name: &str) -> Result<Self> {
+        Ok(self.with_workflow(Workflow::preset(name)?))
+    }
+
+    /// Uses `rbac` for roles.
+    pub fn with_rbac(mut self, rbac: Rbac) -> Self {
+        self.rbac = rbac;
+        self
+    }
+
+    /// Replaces the correlator configuration.
+    pub fn with_correlator(mut self, correlator: CorrelatorConfig) -> Self {
+        self.correlator = correlator;
+        self
+    }
+
+    /// Adds correlation/suppression/escalation rules (seed 002's JSON, one rule or an array).
+    pub fn with_rules_json(mut self, json: &str) -> Result<Self> {
+        self.correlator = self.correlator.with_rules_json(json)?;
+        Ok(self)
+    }
+
+    /// Turns seed 002's auto-ticket triggers on or off (off by default: tickets are then only
+    /// created through `create_ticket_from_alarm` and `create_ticket`).
+    pub fn with_auto_tickets(mut self, on: bool) -> Self {
+        self.correlator.triggers.enabled = on;
+        self
+    }
+
+    /// Sets the auto-ticket trigger settings.
+    pub fn with_triggers(mut self, triggers: TriggerConfig) -> Self {
+        self.correlator.triggers = triggers;
+        self
+    }
+
+    /// Sets the ticket number format.
+    pub fn with_number_format(mut self, format: NumberFormat) -> Self {
+        self.number_format = format;
+        self
+    }
+
+    /// Sets the clock (e.g. a [`ManualClock`](crate::ManualClock) in tests and replays).
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Sets connection pool options.
+    pub fn with_store_options(mut self, options: StoreOptions) -> Self {
+        self.store = options;
+        self
+    }
+
+    /// Reads a configuration from JSON. Every key is optional:
+    ///
+    /// ```json
+    /// {
+    ///   "workflow": "itsm",                 // preset name, or a workflow definition object
+    ///   "rbac": "itsm",                     // "itsm", "dotmac", "preset", or {"ROLE": ["perm", ...]}
+    ///   "rules": [ { "name": "OLT to ONT Correlation", "type": "correlation", ... } ],
+    ///   "mapping": [ ... ],                 // extra event mapping rows
+    ///   "auto_tickets": true,               // seed 002's triggers on/off
+    ///   "triggers": { "major_subscriber_threshold": 10 },
+    ///   "flapping": { ... },
+    ///   "number_format": { "prefix": "TKT", "width": 6 },
+    ///   "system_user": "system"
+    /// }
+    /// ```
+    ///
+    /// Unknown keys and malformed values are a Validation error naming the problem.
+    pub fn from_json(json: &str) -> Result<Self> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum NameOr<T> {
+            Name(String),
+            Value(T),
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct File {
+            workflow: Option<NameOr<serde_json::Value>>,
+            rbac: Option<NameOr<serde_json::Value>>,
+            rules: Option<serde_json::Value>,
+            mapping: Option<serde_json::Value>,
+            auto_tickets: Option<bool>,
+            triggers: Option<serde_json::Value>,
+            flapping: Option<serde_json::Value>,
+            number_format: Option<NumberFormat>,
+            system_user: Option<String>,
+        }
+        let file: File = serde_json::from_str(json)
+            .map_err(|e| Error::validation(format!("Invalid configuration: {e}")))?;
+        let mut c = DeskConfig::default();
+        match file.workflow {
+            None => {}
+            Some(NameOr::Name(n)) => c.workflow = Workflow::preset(&n)?,
+            Some(NameOr::Value(v)) => c.workflow = Workflow::from_json(&v.to_string())?,
+        }
+        match file.rbac {
+            None => {}
+            Some(NameOr::Name(n)) => {
+                c.rbac = match n.as_str() {
+                    "itsm" => Rbac::itsm(),
+                    "dotmac" => Rbac::dotmac(),
+                    "preset" | "default" => Rbac::preset(),
+                    other => {
+                        return Err(Error::validation(format!(
+                            "Invalid configuration: unknown rbac preset '{other}'. Accepted values: itsm, dotmac, preset, or an object of role -> permissions"
+                        )));
+                    }
+                }
+            }
+            Some(NameOr::Value(v)) => c.rbac = Rbac::from_json(&v.to_string())?,
+        }
+        if let Some(rules) = file.rules {
+            c.correlator = c.correlator.with_rules_json(&rules.to_string())?;
+        }
+        if let Some(m) = file.mapping {
+            c.correlator.mapping = serde_json::from_value(m)
+                .map_err(|e| Error::validation(format!("Invalid configuration: mapping: {e}")))?;
+        }
+        if let Some(t) = file.triggers {
+            c.correlator.triggers = serde_json::from_value(t)
+                .map_err(|e| Error::validation(format!("Invalid configuration: triggers: {e}")))?;
+        }
+        if let Some(on) = file.auto_tickets {
+            c.correlator.triggers.enabled = on;
+        }
+        if let Some(f) = file.flapping {
+            c.correlator.flapping = serde_json::from_value(f)
+                .map_err(|e| Error::validation(format!("Invalid configuration: flapping: {e}")))?;
+        }
+        if let Some(n) = file.number_format {
+            c.number_format = n;
+        }
+        if let Some(u) = file.system_user {
+            c.system_user = u;
+        }
+        Ok(c)
+    }
+}
