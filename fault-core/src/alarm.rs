@@ -76,7 +76,9 @@ impl FromStr for AlarmStatus {
 }
 
 /// Where an alarm comes from (seed 002).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AlarmSource {
     /// A network element (OLT, router, switch).
@@ -460,7 +462,13 @@ mod tests {
         let t = a.first_occurrence;
         a.resolve("u", t).unwrap();
         let e = a.acknowledge("u", t).unwrap_err();
-        assert!(matches!(e, Error::InvalidTransition { action: "acknowledge", .. }));
+        assert!(matches!(
+            e,
+            Error::InvalidTransition {
+                action: "acknowledge",
+                ..
+            }
+        ));
         assert_eq!(
             e.to_string(),
             format!("Cannot acknowledge alarm {}: alarm is resolved", a.id)
@@ -488,7 +496,9 @@ mod tests {
         let mut a = sample();
         let t = a.first_occurrence;
         assert_eq!(
-            a.add_note(Uuid::nil(), "u", "  ", t).unwrap_err().to_string(),
+            a.add_note(Uuid::nil(), "u", "  ", t)
+                .unwrap_err()
+                .to_string(),
             "Note text must not be empty"
         );
         assert!(a.assign(" ").is_err());
@@ -510,7 +520,16 @@ mod tests {
             serde_json::to_string(&AlarmSource::NetworkDevice).unwrap(),
             "\"network_device\""
         );
-        assert_eq!("SUPPRESSED".parse::<AlarmStatus>().unwrap(), AlarmStatus::Suppressed);
-        assert!("open".parse::<AlarmStatus>().unwrap_err().to_string().contains("Accepted"));
+        assert_eq!(
+            "SUPPRESSED".parse::<AlarmStatus>().unwrap(),
+            AlarmStatus::Suppressed
+        );
+        assert!(
+            "open"
+                .parse::<AlarmStatus>()
+                .unwrap_err()
+                .to_string()
+                .contains("Accepted")
+        );
     }
 }

@@ -201,6 +201,7 @@ const F_SUPP_ANY: u8 = F_SUPP_PARENT | F_SUPP_MAINT | F_SUPP_RULE;
 
 /// Hot part of a slot: what the repeat path touches (one cache line).
 #[derive(Clone, Copy)]
+#[repr(C, align(64))]
 struct Hot {
     h2: u64,
     id: Uuid,
@@ -213,6 +214,8 @@ struct Hot {
     raised: Severity,
     status: AlarmStatus,
     flags: u8,
+    /// severity floor set by escalation rules
+    floor: Severity,
 }
 
 /// Cold part of a slot.
@@ -227,7 +230,6 @@ struct Cold {
     customer: Sym,
     source: AlarmSource,
     restore: AlarmStatus,
-    floor: Severity,
     node: u64,
     res_prev: u32,
     res_next: u32,
@@ -256,6 +258,9 @@ struct Bucket {
     escalate: Vec<u32>,
     key: Vec<u32>,
 }
+
+/// (rules the alarm can be parent in, rules it can be child in)
+type RoleSet = (Box<[u32]>, Box<[u32]>);
 
 #[derive(Default)]
 struct PendingList {
@@ -394,7 +399,14 @@ pub fn default_reduction_key(
     resource_id: Option<&str>,
 ) -> String {
     let mut s = String::new();
-    write_default_key(&mut s, tenant, source, alarm_type, resource_type, resource_id);
+    write_default_key(
+        &mut s,
+        tenant,
+        source,
+        alarm_type,
+        resource_type,
+        resource_id,
+    );
     s
 }
 
@@ -477,6 +489,8 @@ pub struct Correlator {
     by_type: FxHashMap<Box<str>, Bucket>,
     wild: Bucket,
     any_rules: bool,
+    has_key_rules: bool,
+    has_escalation: bool,
     flapping: FlappingConfig,
     flap_window_us: i64,
     flap_quiet_us: i64,
@@ -493,7 +507,7 @@ pub struct Correlator {
     keys: HashedMap<u32>,
     /// ids whose embedded slot hint is wrong (alarms restored by `rebuild`)
     by_id: FxHashMap<Uuid, u32>,
-    rule_sets: Vec<(Box<[u32]>, Box<[u32]>)>,
+    rule_sets: Vec<RoleSet>,
     rule_set_ids: std::collections::HashMap<(Vec<u32>, Vec<u32>), u32>,
     by_node: FxHashMap<u64, u32>,
     topology: Topology,
@@ -567,6 +581,8 @@ impl Correlator {
             by_type: FxHashMap::default(),
             wild: Bucket::default(),
             any_rules: false,
+            has_key_rules: false,
+            has_escalation: false,
             flapping: config.flapping,
             flap_window_us: config.flapping.window_secs as i64 * 1_000_000,
             flap_quiet_us: config.flapping.quiet_period_secs as i64 * 1_000_000,
@@ -644,7 +660,8 @@ impl Correlator {
         self.wild = Bucket::default();
         for (i, r) in self.rules.iter().enumerate() {
             let i = i as u32;
-            let mut add = |cond: &crate::rule::Condition, pick: fn(&mut Bucket) -> &mut Vec<u32>| {
+            let mut add = |cond: &crate::rule::Condition,
+                           pick: fn(&mut Bucket) -> &mut Vec<u32>| {
                 match cond.alarm_types() {
                     Some(types) => {
                         for t in types {
@@ -668,19 +685,29 @@ impl Correlator {
             }
         }
         self.any_rules = !self.rules.is_empty();
+        self.has_key_rules = self.rules.iter().any(|r| r.key_template.is_some());
+        self.has_escalation = self
+            .rules
+            .iter()
+            .any(|r| r.rule.kind == RuleKind::Escalation);
         Ok(())
     }
 
     /// Rebuild a correlator from the raised alarms in storage (active, acknowledged, suppressed,
     /// and flapping alarms that are currently cleared). Parent links of suppressed children whose
     /// parent is in the list are restored; other alarms are ignored.
-    pub fn rebuild(config: CorrelatorConfig, alarms: impl IntoIterator<Item = Alarm>) -> Result<Self> {
+    pub fn rebuild(
+        config: CorrelatorConfig,
+        alarms: impl IntoIterator<Item = Alarm>,
+    ) -> Result<Self> {
         let mut c = Correlator::new(config)?;
         let mut list: Vec<Alarm> = alarms
             .into_iter()
             .filter(|a| a.status.is_raised() || (a.is_flapping && a.status == AlarmStatus::Cleared))
             .collect();
-        list.sort_by(|a, b| (a.first_occurrence, &a.reduction_key).cmp(&(b.first_occurrence, &b.reduction_key)));
+        list.sort_by(|a, b| {
+            (a.first_occurrence, &a.reduction_key).cmp(&(b.first_occurrence, &b.reduction_key))
+        });
         let mut parents: Vec<(u32, Uuid)> = Vec::new();
         for a in &list {
             let slot = c.restore_alarm(a)?;
@@ -707,7 +734,10 @@ impl Correlator {
         // anything else still suppressed without a known reason stays suppressed by "rule"
         for i in 0..c.hot.len() {
             let h = c.hot[i];
-            if h.flags & F_LIVE != 0 && h.status == AlarmStatus::Suppressed && h.flags & F_SUPP_ANY == 0 {
+            if h.flags & F_LIVE != 0
+                && h.status == AlarmStatus::Suppressed
+                && h.flags & F_SUPP_ANY == 0
+            {
                 c.hot[i].flags |= F_SUPP_RULE;
             }
         }
@@ -725,7 +755,12 @@ impl Correlator {
             if let Some(to) = c.unack_timeout_us()
                 && h.flags & F_TICKET == 0
             {
-                c.push_timer(h.first_us + to, TimerKind::Unack, mkref(i as u32, h.epoch), 0);
+                c.push_timer(
+                    h.first_us + to,
+                    TimerKind::Unack,
+                    mkref(i as u32, h.epoch),
+                    0,
+                );
             }
         }
         Ok(c)
@@ -770,6 +805,7 @@ impl Correlator {
                 severity: a.severity,
                 raised: a.effective_severity(),
                 status: a.status,
+                floor: Severity::Cleared,
                 flags: F_LIVE
                     | if a.is_root_cause { F_ROOT } else { 0 }
                     | if a.is_flapping { F_FLAPPING } else { 0 }
@@ -786,7 +822,6 @@ impl Correlator {
                 customer,
                 source: a.source,
                 restore: a.status_before_suppression.unwrap_or(AlarmStatus::Active),
-                floor: Severity::Cleared,
                 node,
                 res_prev: NONE,
                 res_next: NONE,
@@ -866,10 +901,18 @@ impl Correlator {
                     e.severity.or(m.severity).unwrap_or(Severity::Major),
                     e.source.unwrap_or(m.source),
                 ),
-                MappingAction::Clear => (MappingAction::Clear, Severity::Cleared, e.source.unwrap_or(m.source)),
+                MappingAction::Clear => (
+                    MappingAction::Clear,
+                    Severity::Cleared,
+                    e.source.unwrap_or(m.source),
+                ),
             },
             None => match e.severity {
-                Some(Severity::Cleared) => (MappingAction::Clear, Severity::Cleared, e.source.unwrap_or_default()),
+                Some(Severity::Cleared) => (
+                    MappingAction::Clear,
+                    Severity::Cleared,
+                    e.source.unwrap_or_default(),
+                ),
                 Some(s) => (MappingAction::Raise, s, e.source.unwrap_or_default()),
                 None => {
                     return Err(Error::validation(format!(
@@ -879,7 +922,8 @@ impl Correlator {
                 }
             },
         };
-        let (action, severity) = if action == MappingAction::Raise && severity == Severity::Cleared {
+        let (action, severity) = if action == MappingAction::Raise && severity == Severity::Cleared
+        {
             (MappingAction::Clear, Severity::Cleared)
         } else {
             (action, severity)
@@ -932,7 +976,13 @@ impl Correlator {
     pub fn alarm_states(&self) -> Vec<AlarmState> {
         let mut v: Vec<(i64, &str, u32)> = (0..self.hot.len() as u32)
             .filter(|&s| self.hot[s as usize].flags & F_LIVE != 0)
-            .map(|s| (self.hot[s as usize].first_us, &*self.cold[s as usize].key, s))
+            .map(|s| {
+                (
+                    self.hot[s as usize].first_us,
+                    &*self.cold[s as usize].key,
+                    s,
+                )
+            })
             .collect();
         v.sort();
         v.into_iter().map(|(_, _, s)| self.state_of(s)).collect()
@@ -1148,7 +1198,10 @@ impl Correlator {
         }
         for r in &w.scope.customers {
             let s = self.syms.intern(r);
-            self.win_by_customer.entry((tenant, s)).or_default().push(idx);
+            self.win_by_customer
+                .entry((tenant, s))
+                .or_default()
+                .push(idx);
         }
         if !w.scope.labels.is_empty() {
             self.win_by_label.entry(tenant).or_default().push(idx);
@@ -1210,7 +1263,7 @@ impl Correlator {
         let mut buf = std::mem::take(&mut self.scratch);
         buf.clear();
         let mut templated = false;
-        if self.any_rules {
+        if self.has_key_rules {
             let b = self.by_type.get(v.alarm_type);
             let cands = b.map(|b| b.key.as_slice()).unwrap_or(&[]);
             for &r in cands.iter().chain(self.wild.key.iter()) {
@@ -1300,7 +1353,11 @@ impl Correlator {
             self.by_id.remove(&self.hot[si].id);
         }
         // resource list
-        let (prev, nxt, node) = (self.cold[si].res_prev, self.cold[si].res_next, self.cold[si].node);
+        let (prev, nxt, node) = (
+            self.cold[si].res_prev,
+            self.cold[si].res_next,
+            self.cold[si].node,
+        );
         if node != NO_NODE {
             if prev == NONE {
                 if nxt == NONE {
@@ -1382,7 +1439,14 @@ impl Correlator {
 
     // ---------------------------------------------------------------- raise / clear
 
-    fn raise(&mut self, e: &AlarmEvent, t: i64, severity: Severity, source: AlarmSource, out: &mut Vec<Decision>) {
+    fn raise(
+        &mut self,
+        e: &AlarmEvent,
+        t: i64,
+        severity: Severity,
+        source: AlarmSource,
+        out: &mut Vec<Decision>,
+    ) {
         let view = EventView {
             e,
             alarm_type: e.alarm_type(),
@@ -1403,12 +1467,13 @@ impl Correlator {
             h.last_us = t;
         }
         if h.status.is_raised() {
-            let floor = self.cold[si].floor;
+            let floor = h.floor;
             let new_sev = severity.max(floor);
             let changed = new_sev != h.severity;
             h.severity = new_sev;
             h.raised = new_sev;
-            let (id, occ, sev, subs, status) = (h.id, h.occurrences, h.severity, h.subscribers, h.status);
+            let (id, occ, sev, subs, status) =
+                (h.id, h.occurrences, h.severity, h.subscribers, h.status);
             out.push(Decision::Deduplicated {
                 alarm_id: id,
                 occurrence_count: occ,
@@ -1416,12 +1481,14 @@ impl Correlator {
                 severity: sev,
                 severity_changed: changed,
             });
-            if changed && status != AlarmStatus::Suppressed && self.triggers.enabled
+            if changed
+                && status != AlarmStatus::Suppressed
+                && self.triggers.enabled
                 && let Some(tr) = self.triggers.on_raise(sev, subs)
             {
                 self.request_ticket(s, tr, out);
             }
-            if self.any_rules {
+            if self.has_escalation {
                 self.escalate(s, &view, out);
             }
         } else {
@@ -1465,8 +1532,10 @@ impl Correlator {
             return i;
         }
         let i = self.rule_sets.len() as u32;
-        self.rule_sets
-            .push((parent.clone().into_boxed_slice(), child.clone().into_boxed_slice()));
+        self.rule_sets.push((
+            parent.clone().into_boxed_slice(),
+            child.clone().into_boxed_slice(),
+        ));
         self.rule_set_ids.insert((parent, child), i);
         i
     }
@@ -1504,7 +1573,15 @@ impl Correlator {
         child_rules.dedup();
     }
 
-    fn create(&mut self, e: &AlarmEvent, v: &EventView<'_>, h1: u64, h2: u64, t: i64, out: &mut Vec<Decision>) {
+    fn create(
+        &mut self,
+        e: &AlarmEvent,
+        v: &EventView<'_>,
+        h1: u64,
+        h2: u64,
+        t: i64,
+        out: &mut Vec<Decision>,
+    ) {
         let start = out.len();
         let next_slot = self.free.last().copied().unwrap_or(self.hot.len() as u32);
         let id = self.next_id(t, next_slot);
@@ -1551,6 +1628,7 @@ impl Correlator {
                 raised: v.severity,
                 status: AlarmStatus::Active,
                 flags: F_LIVE,
+                floor: Severity::Cleared,
             },
             Cold {
                 key,
@@ -1563,7 +1641,6 @@ impl Correlator {
                 customer,
                 source: v.source,
                 restore: AlarmStatus::Active,
-                floor: Severity::Cleared,
                 node,
                 res_prev: NONE,
                 res_next: NONE,
@@ -1589,33 +1666,48 @@ impl Correlator {
         if self.open_windows > 0 {
             self.check_maintenance(s, e, t, out);
         }
-        if !self.rule_sets[self.cold[s as usize].roles as usize].1.is_empty() {
-            if let Some((p, r)) = self.find_parent(s) {
-                self.attach(s, p, r, out);
-            }
+        if !self.rule_sets[self.cold[s as usize].roles as usize]
+            .1
+            .is_empty()
+            && let Some((p, r)) = self.find_parent(s)
+        {
+            self.attach(s, p, r, out);
         }
         self.register_roles(s);
-        if !self.rule_sets[self.cold[s as usize].roles as usize].0.is_empty() {
+        if !self.rule_sets[self.cold[s as usize].roles as usize]
+            .0
+            .is_empty()
+        {
             self.adopt(s, out);
         }
-        if self.any_rules {
+        if self.has_escalation {
             self.escalate(s, v, out);
         }
         if self.triggers.enabled {
             let h = self.hot[s as usize];
-            if h.status != AlarmStatus::Suppressed {
-                if let Some(tr) = self.triggers.on_raise(h.severity, h.subscribers) {
-                    self.request_ticket(s, tr, out);
-                }
+            if h.status != AlarmStatus::Suppressed
+                && let Some(tr) = self.triggers.on_raise(h.severity, h.subscribers)
+            {
+                self.request_ticket(s, tr, out);
             }
             if let Some(to) = self.unack_timeout_us()
                 && self.hot[s as usize].flags & F_TICKET == 0
             {
-                self.push_timer(t + to, TimerKind::Unack, mkref(s, self.hot[s as usize].epoch), 0);
+                self.push_timer(
+                    t + to,
+                    TimerKind::Unack,
+                    mkref(s, self.hot[s as usize].epoch),
+                    0,
+                );
             }
         }
         let alarm = self.materialize(s, e, v);
-        out.insert(start, Decision::Created { alarm: Box::new(alarm) });
+        out.insert(
+            start,
+            Decision::Created {
+                alarm: Box::new(alarm),
+            },
+        );
     }
 
     fn materialize(&self, s: u32, e: &AlarmEvent, v: &EventView<'_>) -> Alarm {
@@ -1670,7 +1762,13 @@ impl Correlator {
         }
     }
 
-    fn clear_event(&mut self, e: &AlarmEvent, t: i64, source: AlarmSource, out: &mut Vec<Decision>) {
+    fn clear_event(
+        &mut self,
+        e: &AlarmEvent,
+        t: i64,
+        source: AlarmSource,
+        out: &mut Vec<Decision>,
+    ) {
         // the alarm types this clear applies to
         let mut targets: Vec<(String, AlarmSource)> = Vec::new();
         if let Some(at) = &e.alarm_type {
@@ -1745,7 +1843,12 @@ impl Correlator {
                 at,
             });
             if newly {
-                self.push_timer(t + self.flap_quiet_us, TimerKind::FlapQuiet, mkref(s, epoch), 0);
+                self.push_timer(
+                    t + self.flap_quiet_us,
+                    TimerKind::FlapQuiet,
+                    mkref(s, epoch),
+                    0,
+                );
             }
             return;
         }
@@ -1772,7 +1875,11 @@ impl Correlator {
             Field::ResourceId => c.resource,
             Field::CustomerId => c.customer,
             Field::Label(l) => match self.syms.get(l) {
-                Some(k) => c.labels.iter().find(|(x, _)| *x == k).map_or(NO_SYM, |p| p.1),
+                Some(k) => c
+                    .labels
+                    .iter()
+                    .find(|(x, _)| *x == k)
+                    .map_or(NO_SYM, |p| p.1),
                 None => NO_SYM,
             },
             _ => NO_SYM,
@@ -2009,7 +2116,10 @@ impl Correlator {
                 if node == NO_NODE {
                     continue;
                 }
-                let mut anc = self.topology.ancestors(node).collect::<smallvec_lite::Stack>();
+                let mut anc = self
+                    .topology
+                    .ancestors(node)
+                    .collect::<smallvec_lite::Stack>();
                 for &a in anc.as_slice() {
                     let list = self.pending_node.entry((rule_idx, a)).or_default();
                     push_pending(list, r, &self.hot, &self.cold, wm, w);
@@ -2044,22 +2154,30 @@ impl Correlator {
         for i in 0..self.rule_sets[self.cold[pi].roles as usize].0.len() {
             let r = self.rule_sets[self.cold[pi].roles as usize].0[i];
             let scope = self.rules[r as usize].rule.scope;
-            if scope != CorrelationScope::Tenant && node != NO_NODE {
-                if let Some(mut list) = self.pending_node.remove(&(r, node)) {
-                    self.adopt_from(p, pref, r, &mut list, out);
-                    self.pending_node.insert((r, node), list);
-                }
+            if scope != CorrelationScope::Tenant
+                && node != NO_NODE
+                && let Some(mut list) = self.pending_node.remove(&(r, node))
+            {
+                self.adopt_from(p, pref, r, &mut list, out);
+                self.pending_node.insert((r, node), list);
             }
-            if scope != CorrelationScope::Topology {
-                if let Some(mut list) = self.pending_tenant.remove(&(r, tenant)) {
-                    self.adopt_from(p, pref, r, &mut list, out);
-                    self.pending_tenant.insert((r, tenant), list);
-                }
+            if scope != CorrelationScope::Topology
+                && let Some(mut list) = self.pending_tenant.remove(&(r, tenant))
+            {
+                self.adopt_from(p, pref, r, &mut list, out);
+                self.pending_tenant.insert((r, tenant), list);
             }
         }
     }
 
-    fn adopt_from(&mut self, p: u32, pref: u64, r: u32, list: &mut PendingList, out: &mut Vec<Decision>) {
+    fn adopt_from(
+        &mut self,
+        p: u32,
+        pref: u64,
+        r: u32,
+        list: &mut PendingList,
+        out: &mut Vec<Decision>,
+    ) {
         let w = self.rules[r as usize].window_us;
         let from = list
             .cursors
@@ -2072,10 +2190,14 @@ impl Correlator {
                 dead += 1;
                 continue;
             };
-            if !self.hot[c as usize].status.is_raised() || self.hot[c as usize].flags & F_ROOT != 0 {
+            if !self.hot[c as usize].status.is_raised() || self.hot[c as usize].flags & F_ROOT != 0
+            {
                 continue;
             }
-            if !self.rule_sets[self.cold[c as usize].roles as usize].1.contains(&r) {
+            if !self.rule_sets[self.cold[c as usize].roles as usize]
+                .1
+                .contains(&r)
+            {
                 continue;
             }
             if !self.eligible_parent(p, r, c) {
@@ -2087,7 +2209,9 @@ impl Correlator {
             }
         }
         if dead * 2 > list.refs.len() {
-            prune_pending(list, &self.hot, &self.cold, self.watermark, w, |s| self.valid(s));
+            prune_pending(list, &self.hot, &self.cold, self.watermark, w, |s| {
+                self.valid(s)
+            });
         }
         let upto = list.refs.len() as u32;
         list.cursors.retain(|(x, _)| {
@@ -2184,16 +2308,26 @@ impl Correlator {
         let b_is_wild = std::ptr::eq(b, &self.wild);
         let mut supp: Option<u32> = None;
         let groups: Vec<u32> = {
-            let iter_supp = b.suppress.iter().chain(if b_is_wild { [].iter() } else { self.wild.suppress.iter() });
+            let iter_supp = b.suppress.iter().chain(if b_is_wild {
+                [].iter()
+            } else {
+                self.wild.suppress.iter()
+            });
             for &r in iter_supp {
-                if self.rules[r as usize].subject().matches(v) && self.rules[r as usize].rule.actions.suppress {
+                if self.rules[r as usize].subject().matches(v)
+                    && self.rules[r as usize].rule.actions.suppress
+                {
                     supp = Some(r);
                     break;
                 }
             }
             b.group
                 .iter()
-                .chain(if b_is_wild { [].iter() } else { self.wild.group.iter() })
+                .chain(if b_is_wild {
+                    [].iter()
+                } else {
+                    self.wild.group.iter()
+                })
                 .copied()
                 .filter(|&r| self.rules[r as usize].subject().matches(v))
                 .collect()
@@ -2225,7 +2359,13 @@ impl Correlator {
                 Some(c) => c,
                 None => {
                     let c = self.next_id(t, NONE);
-                    self.groups.insert(gk, Group { correlation_id: c, opened_us: t });
+                    self.groups.insert(
+                        gk,
+                        Group {
+                            correlation_id: c,
+                            opened_us: t,
+                        },
+                    );
                     self.push_timer(t + w, TimerKind::GroupClose, r as u64, gk.1);
                     c
                 }
@@ -2271,13 +2411,17 @@ impl Correlator {
             }
             done.push(r);
             let rule = &self.rules[r as usize];
-            let (to, ticket, key) = (rule.rule.actions.escalate_to, rule.rule.actions.create_ticket, rule.key.clone());
+            let (to, ticket, key) = (
+                rule.rule.actions.escalate_to,
+                rule.rule.actions.create_ticket,
+                rule.key.clone(),
+            );
             if let Some(to) = to {
                 let from = self.hot[s as usize].severity;
                 if to > from {
                     self.hot[s as usize].severity = to;
                     self.hot[s as usize].raised = to;
-                    self.cold[s as usize].floor = to;
+                    self.hot[s as usize].floor = to;
                     out.push(Decision::Escalated {
                         alarm_id: self.hot[s as usize].id,
                         rule: key.clone(),
@@ -2303,7 +2447,10 @@ impl Correlator {
             }
             for a in self.topology.ancestors(c.node) {
                 if let Some(ws) = self.win_by_node.get(&a) {
-                    v.extend(ws.iter().filter(|&&w| self.windows[w as usize].w.scope.include_descendants));
+                    v.extend(
+                        ws.iter()
+                            .filter(|&&w| self.windows[w as usize].w.scope.include_descendants),
+                    );
                 }
             }
         }
@@ -2325,16 +2472,28 @@ impl Correlator {
         let cands = self.window_candidates(s);
         for w in cands {
             let ws = &self.windows[w as usize];
-            if ws.ended || t < ws.start_us || t >= ws.end_us || ws.tenant != self.cold[s as usize].tenant {
+            if ws.ended
+                || t < ws.start_us
+                || t >= ws.end_us
+                || ws.tenant != self.cold[s as usize].tenant
+            {
                 continue;
             }
             // labels-only windows need the full label match
             let in_scope = {
                 let sc = &ws.w.scope;
-                let direct = e.resource_id.as_ref().is_some_and(|r| sc.resources.contains(r))
-                    || e.resource_type.as_ref().is_some_and(|r| sc.resource_types.contains(r))
-                    || e.customer_id.as_ref().is_some_and(|r| sc.customers.contains(r))
-                    || (!sc.labels.is_empty() && sc.labels.iter().all(|(k, v)| e.labels.get(k) == Some(v)));
+                let direct = e
+                    .resource_id
+                    .as_ref()
+                    .is_some_and(|r| sc.resources.contains(r))
+                    || e.resource_type
+                        .as_ref()
+                        .is_some_and(|r| sc.resource_types.contains(r))
+                    || e.customer_id
+                        .as_ref()
+                        .is_some_and(|r| sc.customers.contains(r))
+                    || (!sc.labels.is_empty()
+                        && sc.labels.iter().all(|(k, v)| e.labels.get(k) == Some(v)));
                 direct || (sc.include_descendants && !sc.resources.is_empty())
             };
             if !in_scope {
@@ -2413,7 +2572,11 @@ impl Correlator {
                         && matches!(h.severity, Severity::Critical | Severity::Major)
                         && let Some(to) = self.triggers.unacknowledged_timeout_secs
                     {
-                        self.request_ticket(s, TicketTrigger::Unacknowledged { timeout_secs: to }, out);
+                        self.request_ticket(
+                            s,
+                            TicketTrigger::Unacknowledged { timeout_secs: to },
+                            out,
+                        );
                     }
                 }
                 TimerKind::FlapQuiet => {

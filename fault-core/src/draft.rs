@@ -79,7 +79,11 @@ pub fn draft_ticket(alarm: &Alarm, req: &TicketFromAlarmRequest) -> Result<Ticke
         severity, alarm.source, alarm.alarm_type, alarm.status
     ));
     sections.push(details);
-    if let Some(d) = alarm.description.as_deref().filter(|d| !d.trim().is_empty()) {
+    if let Some(d) = alarm
+        .description
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+    {
         sections.push(format!("## Description\n\n{d}"));
     }
     let mut res = Vec::new();
@@ -139,10 +143,7 @@ pub fn draft_ticket(alarm: &Alarm, req: &TicketFromAlarmRequest) -> Result<Ticke
         meta.insert("correlation_id".into(), json!(c.to_string()));
     }
     if alarm.subscriber_count > 0 {
-        meta.insert(
-            "affected_subscribers".into(),
-            json!(alarm.subscriber_count),
-        );
+        meta.insert("affected_subscribers".into(), json!(alarm.subscriber_count));
     }
     Ok(TicketDraft {
         alarm_id: alarm.id,
@@ -247,13 +248,20 @@ mod tests {
     #[test]
     fn type_priority_cleared_and_conflict() {
         assert_eq!(ticket_type_for("service.OUTAGE"), TicketType::Outage);
-        assert_eq!(ticket_type_for("planned_maintenance"), TicketType::Maintenance);
+        assert_eq!(
+            ticket_type_for("planned_maintenance"),
+            TicketType::Maintenance
+        );
         assert_eq!(ticket_type_for("port_down"), TicketType::Fault);
         let mut a = sample();
         a.severity = Severity::Major;
         a.clear(None, a.first_occurrence).unwrap();
         let d = draft_ticket(&a, &TicketFromAlarmRequest::default()).unwrap();
-        assert_eq!(d.priority, Priority::High, "cleared alarm keeps its raised severity");
+        assert_eq!(
+            d.priority,
+            Priority::High,
+            "cleared alarm keeps its raised severity"
+        );
         assert_eq!(d.metadata["alarm_severity"], "major");
         let d = draft_ticket(
             &a,

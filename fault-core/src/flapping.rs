@@ -69,7 +69,11 @@ mod tests {
         let mut h = FlapHistory::default();
         assert_eq!(h.record_clear(0, w), 1);
         assert_eq!(h.record_clear(100_000_000, w), 2);
-        assert_eq!(h.record_clear(650_000_000, w), 2, "first clear fell out of the window");
+        assert_eq!(
+            h.record_clear(650_000_000, w),
+            2,
+            "first clear fell out of the window"
+        );
         assert_eq!(h.count_at(1_400_000_000, w), 0);
         assert_eq!(h.last(), None);
     }

@@ -165,7 +165,10 @@ mod tests {
     fn status_and_scope() {
         let w = w();
         w.validate().unwrap();
-        assert_eq!(w.status_at(w.start - chrono::Duration::seconds(1)), MaintenanceStatus::Scheduled);
+        assert_eq!(
+            w.status_at(w.start - chrono::Duration::seconds(1)),
+            MaintenanceStatus::Scheduled
+        );
         assert!(w.is_active_at(w.start));
         assert!(!w.is_active_at(w.end));
         let none = BTreeMap::new();
@@ -183,9 +186,20 @@ mod tests {
     fn invalid_windows() {
         let mut bad = w();
         bad.end = bad.start;
-        assert!(bad.validate().unwrap_err().to_string().contains("must be after start"));
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("must be after start")
+        );
         let mut empty = w();
         empty.scope = MaintenanceScope::default();
-        assert!(empty.validate().unwrap_err().to_string().contains("scope is empty"));
+        assert!(
+            empty
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("scope is empty")
+        );
     }
 }

@@ -113,9 +113,14 @@ impl MappingTable {
         let mut by_type = FxHashMap::default();
         for (i, r) in rows.iter().enumerate() {
             if r.event_type.trim().is_empty() {
-                return Err(Error::validation("Event mapping: event_type must not be empty"));
+                return Err(Error::validation(
+                    "Event mapping: event_type must not be empty",
+                ));
             }
-            if by_type.insert(r.event_type.as_str().into(), i as u32).is_some() {
+            if by_type
+                .insert(r.event_type.as_str().into(), i as u32)
+                .is_some()
+            {
                 return Err(Error::validation(format!(
                     "Event mapping: event type '{}' is listed twice",
                     r.event_type
@@ -201,9 +206,15 @@ mod tests {
         let down = t.get("device.down").unwrap();
         assert_eq!(down.severity, Some(Severity::Critical));
         assert_eq!(down.clear_event.as_deref(), Some("device.up"));
-        assert_eq!(t.get("device.degraded").unwrap().severity, Some(Severity::Major));
+        assert_eq!(
+            t.get("device.degraded").unwrap().severity,
+            Some(Severity::Major)
+        );
         assert_eq!(t.get("device.up").unwrap().action, MappingAction::Clear);
-        let mut c: Vec<_> = t.cleared_by("device.up").map(|m| m.event_type.as_str()).collect();
+        let mut c: Vec<_> = t
+            .cleared_by("device.up")
+            .map(|m| m.event_type.as_str())
+            .collect();
         c.sort();
         assert_eq!(c, ["device.degraded", "device.down"]);
         for (raise, clear) in [
@@ -211,7 +222,10 @@ mod tests {
             ("service.degraded", "service.restored"),
             ("cpe.offline", "cpe.online"),
             ("cpe.signal_loss", "cpe.online"),
-            ("monitoring.threshold_exceeded", "monitoring.check_recovered"),
+            (
+                "monitoring.threshold_exceeded",
+                "monitoring.check_recovered",
+            ),
             ("monitoring.check_failed", "monitoring.check_recovered"),
         ] {
             assert_eq!(t.get(raise).unwrap().clear_event.as_deref(), Some(clear));
@@ -233,15 +247,28 @@ mod tests {
         assert_eq!(t.get("ups.on_battery").unwrap().source, AlarmSource::System);
         let before = t.rows().len();
         let e = t
-            .extend_from_json(r#"[{"event_type":"x","action":"raise","severity":"minor","clear_event":"nope"}]"#)
+            .extend_from_json(
+                r#"[{"event_type":"x","action":"raise","severity":"minor","clear_event":"nope"}]"#,
+            )
             .unwrap_err();
         assert_eq!(
             e.to_string(),
             "Event mapping: clear event 'nope' of 'x' is not a clear event in the table"
         );
         assert_eq!(t.rows().len(), before, "failed batch changes nothing");
-        assert!(t.extend_from_json(r#"[{"event_type":"y","action":"raise"}]"#).is_err());
-        assert!(t.extend_from_json(r#"[{"event_type":"y","action":"raise","sev":"x"}]"#).is_err());
-        assert!(t.extend_from_json("{").unwrap_err().to_string().starts_with("Invalid event mapping JSON"));
+        assert!(
+            t.extend_from_json(r#"[{"event_type":"y","action":"raise"}]"#)
+                .is_err()
+        );
+        assert!(
+            t.extend_from_json(r#"[{"event_type":"y","action":"raise","sev":"x"}]"#)
+                .is_err()
+        );
+        assert!(
+            t.extend_from_json("{")
+                .unwrap_err()
+                .to_string()
+                .starts_with("Invalid event mapping JSON")
+        );
     }
 }

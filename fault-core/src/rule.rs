@@ -312,9 +312,9 @@ fn scalar(field: &Field, v: &Value) -> Result<Scalar> {
 fn number_of(field: &Field, v: &Value, op: &str) -> Result<f64> {
     match scalar(field, v)? {
         Scalar::Num(n) => Ok(n),
-        Scalar::Str(s) => s.parse::<f64>().map_err(|_| {
-            Error::validation(format!("Operator '{op}' needs a number, got '{s}'"))
-        }),
+        Scalar::Str(s) => s
+            .parse::<f64>()
+            .map_err(|_| Error::validation(format!("Operator '{op}' needs a number, got '{s}'"))),
     }
 }
 
@@ -395,7 +395,9 @@ impl Condition {
                         "lte" => Pred::Cmp(CmpOp::Lte, number_of(&f, arg, op)?),
                         "exists" => match arg {
                             Value::Bool(b) => Pred::Exists(*b),
-                            _ => return Err(Error::validation("Operator 'exists' needs a boolean")),
+                            _ => {
+                                return Err(Error::validation("Operator 'exists' needs a boolean"));
+                            }
                         },
                         other => {
                             return Err(Error::validation(format!(
@@ -756,7 +758,10 @@ mod tests {
         assert!(e(r#"{"colour":"red"}"#).starts_with("Unknown field 'colour'"));
         assert!(e(r#"{"title":{"regex":"("}}"#).starts_with("Invalid regex '('"));
         assert!(e(r#"{"title":{"like":"x"}}"#).starts_with("Unknown condition operator 'like'"));
-        assert_eq!(e(r#"{"subscriber_count":{"gt":"many"}}"#), "Operator 'gt' needs a number, got 'many'");
+        assert_eq!(
+            e(r#"{"subscriber_count":{"gt":"many"}}"#),
+            "Operator 'gt' needs a number, got 'many'"
+        );
         assert!(e(r#"{"severity":"fatal"}"#).starts_with("Invalid severity 'fatal'"));
         assert!(e("[1]").starts_with("Conditions must be an object"));
     }
@@ -784,18 +789,30 @@ mod tests {
                 .unwrap_err()
                 .to_string()
         };
-        assert!(bad(r#"{"name":"x","type":"escalation","conditions":{}}"#)
-            .starts_with("Rule 'x': escalation rules need"));
-        assert!(bad(r#"{"name":"x","type":"suppression","conditions":{"parent":{},"child":{}}}"#)
-            .contains("only correlation rules"));
-        assert!(bad(r#"{"name":"x","type":"correlation","conditions":{"parent":{}}}"#)
-            .contains("need both"));
-        assert!(bad(r#"{"name":"x","type":"correlation","time_window":0}"#).contains("time_window"));
-        assert!(bad(r#"{"name":"x","type":"correlation","actions":{"explode":true}}"#)
-            .starts_with("Invalid rule JSON"));
+        assert!(
+            bad(r#"{"name":"x","type":"escalation","conditions":{}}"#)
+                .starts_with("Rule 'x': escalation rules need")
+        );
+        assert!(
+            bad(r#"{"name":"x","type":"suppression","conditions":{"parent":{},"child":{}}}"#)
+                .contains("only correlation rules")
+        );
+        assert!(
+            bad(r#"{"name":"x","type":"correlation","conditions":{"parent":{}}}"#)
+                .contains("need both")
+        );
+        assert!(
+            bad(r#"{"name":"x","type":"correlation","time_window":0}"#).contains("time_window")
+        );
+        assert!(
+            bad(r#"{"name":"x","type":"correlation","actions":{"explode":true}}"#)
+                .starts_with("Invalid rule JSON")
+        );
         assert!(bad(r#"{"name":"x","type":"magic"}"#).starts_with("Invalid rule JSON"));
-        assert!(bad(r#"{"name":"x","type":"correlation","reduction_key":"static"}"#)
-            .contains("no {field} placeholder"));
+        assert!(
+            bad(r#"{"name":"x","type":"correlation","reduction_key":"static"}"#)
+                .contains("no {field} placeholder")
+        );
     }
 
     #[test]

@@ -26,23 +26,34 @@ enum Ev {
 
 fn to_event(e: &Ev) -> AlarmEvent {
     match e {
-        Ev::OltDown(i, ms) => AlarmEvent::new("t1", "device.down", "olt", format!("olt-{i}"), t(*ms)),
-        Ev::OntLoss(i, ms) => AlarmEvent::new("t1", "cpe.signal_loss", "ont", format!("ont-{i}"), t(*ms))
-            .with_alarm_type("signal.loss"),
+        Ev::OltDown(i, ms) => {
+            AlarmEvent::new("t1", "device.down", "olt", format!("olt-{i}"), t(*ms))
+        }
+        Ev::OntLoss(i, ms) => {
+            AlarmEvent::new("t1", "cpe.signal_loss", "ont", format!("ont-{i}"), t(*ms))
+                .with_alarm_type("signal.loss")
+        }
     }
 }
 
 fn correlator(rules: &str) -> Correlator {
-    let mut c = Correlator::new(CorrelatorConfig::default().with_rules_json(rules).unwrap()).unwrap();
+    let mut c =
+        Correlator::new(CorrelatorConfig::default().with_rules_json(rules).unwrap()).unwrap();
     let mut edges = Vec::new();
     for ont in 0..12u8 {
         // ONTs 0..8 hang below OLTs 0..3 via a splitter; 8..12 are not in the graph
         if ont < 8 {
-            edges.push(TopologyEdge::new(format!("sp-{}", ont % 4), format!("ont-{ont}")));
+            edges.push(TopologyEdge::new(
+                format!("sp-{}", ont % 4),
+                format!("ont-{ont}"),
+            ));
         }
     }
     for sp in 0..4u8 {
-        edges.push(TopologyEdge::new(format!("olt-{}", sp % 3), format!("sp-{sp}")));
+        edges.push(TopologyEdge::new(
+            format!("olt-{}", sp % 3),
+            format!("sp-{sp}"),
+        ));
     }
     c.add_topology_edges("t1", &edges).unwrap();
     c
@@ -53,7 +64,10 @@ fn correlator(rules: &str) -> Correlator {
 /// so the structure is the parent links and statuses.)
 fn structure(c: &Correlator) -> BTreeMap<String, (Option<String>, AlarmStatus)> {
     let states = c.alarm_states();
-    let key_of: HashMap<Uuid, String> = states.iter().map(|s| (s.id, s.reduction_key.clone())).collect();
+    let key_of: HashMap<Uuid, String> = states
+        .iter()
+        .map(|s| (s.id, s.reduction_key.clone()))
+        .collect();
     states
         .iter()
         .map(|s| {
@@ -77,10 +91,12 @@ fn events_within_window() -> impl Strategy<Value = Vec<Ev>> {
     .prop_map(|mut v| {
         // one raise per key (repeats would change "first occurrence" by arrival order)
         let mut seen = std::collections::HashSet::new();
-        v.retain(|e| seen.insert(match e {
-            Ev::OltDown(i, _) => (0, *i),
-            Ev::OntLoss(i, _) => (1, *i),
-        }));
+        v.retain(|e| {
+            seen.insert(match e {
+                Ev::OltDown(i, _) => (0, *i),
+                Ev::OntLoss(i, _) => (1, *i),
+            })
+        });
         v
     })
 }
