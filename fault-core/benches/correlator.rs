@@ -176,7 +176,13 @@ fn flat_cost(c: &mut Criterion) {
                 for _ in 0..100_000 {
                     tick += 1_000;
                     let at = base + Duration::microseconds(tick);
-                    let r = rng.next() % 100;
+                    let mut r = rng.next() % 100;
+                    // keep the active set near N: the random walk of new/clear is bounded
+                    if (70..85).contains(&r) && (down.is_empty() || raised.len() > n + n / 10) {
+                        r = 99;
+                    } else if r >= 85 && (raised.len() < 2 || raised.len() + n / 10 < n) {
+                        r = 80;
+                    }
                     if r < 70 {
                         let i = raised[(rng.next() % raised.len() as u64) as usize];
                         corr.ingest_into(bufs.fill(op(i), at), now, &mut out)

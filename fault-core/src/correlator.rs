@@ -52,7 +52,7 @@ use crate::decision::{Decision, SuppressionReason, UnsuppressionReason};
 use crate::error::{Error, Result};
 use crate::event::AlarmEvent;
 use crate::flapping::{FlapHistory, FlappingConfig};
-use crate::fxhash::{FxHashMap, FxHasher, HashedMap, Interner, NO_SYM, Sym};
+use crate::fxhash::{FxHashMap, FxHasher, Interner, NO_SYM, Sym};
 use crate::maintenance::{MaintenanceStatus, MaintenanceWindow};
 use crate::mapping::{MappingAction, MappingTable};
 use crate::rule::{CompiledRule, CorrelationScope, Field, FieldSource, Rule, RuleKind, RuleShape};
@@ -222,7 +222,6 @@ struct Hot {
 struct Cold {
     key: Box<str>,
     h1: u64,
-    next_h1: u32,
     tenant: Sym,
     alarm_type: Sym,
     resource_type: Sym,
@@ -258,6 +257,141 @@ struct Bucket {
     escalate: Vec<u32>,
     key: Vec<u32>,
 }
+
+/// Open-addressing (linear probing, load <= 1/2) table from the first fingerprint half to slots;
+/// the second half is checked on the slot. Backward-shift deletion, no tombstones. Probes can
+/// be prefetched, which the batch path uses to overlap cache misses.
+struct KeyTable {
+    entries: Vec<(u64, u32)>,
+    len: usize,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl KeyTable {
+    fn new() -> Self {
+        KeyTable {
+            entries: vec![(0, EMPTY); 16],
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn mask(&self) -> usize {
+        self.entries.len() - 1
+    }
+
+    #[inline]
+    fn find(&self, h1: u64, h2: u64, hot: &[Hot]) -> Option<u32> {
+        let mask = self.mask();
+        let mut i = h1 as usize & mask;
+        loop {
+            let (k, s) = self.entries[i];
+            if s == EMPTY {
+                return None;
+            }
+            if k == h1 && hot[s as usize].h2 == h2 {
+                return Some(s);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The first slot stored under `h1` (a hint for prefetching).
+    #[inline]
+    fn peek(&self, h1: u64) -> Option<u32> {
+        let mask = self.mask();
+        let mut i = h1 as usize & mask;
+        loop {
+            let (k, s) = self.entries[i];
+            if s == EMPTY {
+                return None;
+            }
+            if k == h1 {
+                return Some(s);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, h1: u64) {
+        let i = h1 as usize & self.mask();
+        prefetch_read(&self.entries[i]);
+    }
+
+    fn insert(&mut self, h1: u64, slot: u32) {
+        if (self.len + 1) * 2 > self.entries.len() {
+            let bigger = vec![(0, EMPTY); self.entries.len() * 2];
+            let old = std::mem::replace(&mut self.entries, bigger);
+            self.len = 0;
+            for (k, s) in old {
+                if s != EMPTY {
+                    self.insert(k, s);
+                }
+            }
+        }
+        let mask = self.mask();
+        let mut i = h1 as usize & mask;
+        while self.entries[i].1 != EMPTY {
+            i = (i + 1) & mask;
+        }
+        self.entries[i] = (h1, slot);
+        self.len += 1;
+    }
+
+    fn remove(&mut self, h1: u64, slot: u32) {
+        let mask = self.mask();
+        let mut i = h1 as usize & mask;
+        loop {
+            let (k, s) = self.entries[i];
+            if s == EMPTY {
+                return;
+            }
+            if k == h1 && s == slot {
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        let mut j = i;
+        loop {
+            j = (j + 1) & mask;
+            let (k, s) = self.entries[j];
+            if s == EMPTY {
+                break;
+            }
+            let home = k as usize & mask;
+            let stays = if i <= j {
+                i < home && home <= j
+            } else {
+                i < home || home <= j
+            };
+            if !stays {
+                self.entries[i] = self.entries[j];
+                i = j;
+            }
+        }
+        self.entries[i] = (0, EMPTY);
+        self.len -= 1;
+    }
+}
+
+#[inline]
+fn prefetch_read<T>(p: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint; the pointer comes from a live reference.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((p as *const T).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+type BatchStep = (
+    Result<(MappingAction, Severity, AlarmSource)>,
+    Option<(u64, u64)>,
+);
 
 /// (rules the alarm can be parent in, rules it can be child in)
 type RoleSet = (Box<[u32]>, Box<[u32]>);
@@ -504,7 +638,7 @@ pub struct Correlator {
     cold: Vec<Cold>,
     free: Vec<u32>,
     live: usize,
-    keys: HashedMap<u32>,
+    keys: KeyTable,
     /// ids whose embedded slot hint is wrong (alarms restored by `rebuild`)
     by_id: FxHashMap<Uuid, u32>,
     rule_sets: Vec<RoleSet>,
@@ -528,6 +662,7 @@ pub struct Correlator {
     open_windows: usize,
 
     timers: BinaryHeap<Reverse<Timer>>,
+    batch_plan: Vec<BatchStep>,
     timer_seq: u64,
     watermark: i64,
     scratch: String,
@@ -595,7 +730,7 @@ impl Correlator {
             cold: Vec::new(),
             free: Vec::new(),
             live: 0,
-            keys: HashedMap::default(),
+            keys: KeyTable::new(),
             by_id: FxHashMap::default(),
             rule_sets: vec![(Box::new([]), Box::new([]))],
             rule_set_ids: std::collections::HashMap::from([((Vec::new(), Vec::new()), 0)]),
@@ -615,6 +750,7 @@ impl Correlator {
             win_by_label: FxHashMap::default(),
             open_windows: 0,
             timers: BinaryHeap::new(),
+            batch_plan: Vec::new(),
             timer_seq: 0,
             watermark: i64::MIN,
             scratch: String::with_capacity(128),
@@ -814,7 +950,6 @@ impl Correlator {
             Cold {
                 key: a.reduction_key.as_str().into(),
                 h1,
-                next_h1: NONE,
                 tenant,
                 alarm_type,
                 resource_type,
@@ -861,11 +996,7 @@ impl Correlator {
     /// Ingest a batch; rejected events are reported with their index and change nothing.
     pub fn ingest_batch(&mut self, events: &[AlarmEvent], now: DateTime<Utc>) -> BatchOutcome {
         let mut o = BatchOutcome::default();
-        for (i, e) in events.iter().enumerate() {
-            if let Err(err) = self.ingest_into(e, now, &mut o.decisions) {
-                o.errors.push((i, err));
-            }
-        }
+        self.ingest_batch_into(events, now, &mut o.decisions, &mut o.errors);
         o
     }
 
@@ -877,6 +1008,78 @@ impl Correlator {
         now: DateTime<Utc>,
         out: &mut Vec<Decision>,
     ) -> Result<()> {
+        let c = self.classify(e, now)?;
+        self.process(e, c, None, out);
+        Ok(())
+    }
+
+    /// Ingest a batch, appending decisions to `out` and rejected events (index, error) to
+    /// `errors`. Same decisions as ingesting one by one; the batch path computes reduction-key
+    /// fingerprints ahead and prefetches the key table and alarm slots of upcoming events, so
+    /// cache misses overlap.
+    pub fn ingest_batch_into(
+        &mut self,
+        events: &[AlarmEvent],
+        now: DateTime<Utc>,
+        out: &mut Vec<Decision>,
+        errors: &mut Vec<(usize, Error)>,
+    ) {
+        const AHEAD: usize = 8;
+        let mut plan = std::mem::take(&mut self.batch_plan);
+        plan.clear();
+        for e in events {
+            let c = self.classify(e, now);
+            let fp = match &c {
+                Ok((MappingAction::Raise, severity, source)) => {
+                    let view = EventView {
+                        e,
+                        alarm_type: e.alarm_type(),
+                        severity: *severity,
+                        source: *source,
+                        status: AlarmStatus::Active,
+                        occurrences: 1,
+                    };
+                    Some(self.key_for(&view))
+                }
+                _ => None,
+            };
+            plan.push((c, fp));
+        }
+        let n = events.len();
+        for i in 0..n.min(AHEAD) {
+            if let Some((h1, _)) = plan[i].1 {
+                self.keys.prefetch(h1);
+            }
+        }
+        for i in 0..n {
+            if i + AHEAD < n
+                && let Some((h1, _)) = plan[i + AHEAD].1
+            {
+                self.keys.prefetch(h1);
+            }
+            if i + AHEAD / 2 < n
+                && let Some((h1, _)) = plan[i + AHEAD / 2].1
+                && let Some(s) = self.keys.peek(h1)
+            {
+                prefetch_read(&self.hot[s as usize]);
+            }
+            match std::mem::replace(
+                &mut plan[i].0,
+                Ok((MappingAction::Clear, Severity::Cleared, AlarmSource::System)),
+            ) {
+                Ok(c) => self.process(&events[i], c, plan[i].1, out),
+                Err(err) => errors.push((i, err)),
+            }
+        }
+        plan.clear();
+        self.batch_plan = plan;
+    }
+
+    fn classify(
+        &self,
+        e: &AlarmEvent,
+        now: DateTime<Utc>,
+    ) -> Result<(MappingAction, Severity, AlarmSource)> {
         if e.tenant_id.is_empty() {
             return Err(Error::validation("Event tenant_id must not be empty"));
         }
@@ -928,6 +1131,17 @@ impl Correlator {
         } else {
             (action, severity)
         };
+        Ok((action, severity, source))
+    }
+
+    fn process(
+        &mut self,
+        e: &AlarmEvent,
+        (action, severity, source): (MappingAction, Severity, AlarmSource),
+        fp: Option<(u64, u64)>,
+        out: &mut Vec<Decision>,
+    ) {
+        let t = e.occurred_at.timestamp_micros();
         if t > self.watermark {
             self.watermark = t;
             if let Some(Reverse(top)) = self.timers.peek()
@@ -938,10 +1152,9 @@ impl Correlator {
         }
         self.events_ingested += 1;
         match action {
-            MappingAction::Raise => self.raise(e, t, severity, source, out),
+            MappingAction::Raise => self.raise(e, t, severity, source, fp, out),
             MappingAction::Clear => self.clear_event(e, t, source, out),
         }
-        Ok(())
     }
 
     /// Fire the timers due at `now` (maintenance ends, unacknowledged timeouts, flapping quiet
@@ -1245,16 +1458,7 @@ impl Correlator {
 
     #[inline]
     fn lookup(&self, h1: u64, h2: u64) -> Option<u32> {
-        let mut i = *self.keys.get(&h1)?;
-        loop {
-            if self.hot[i as usize].h2 == h2 {
-                return Some(i);
-            }
-            i = self.cold[i as usize].next_h1;
-            if i == NONE {
-                return None;
-            }
-        }
+        self.keys.find(h1, h2, &self.hot)
     }
 
     /// Writes the reduction key for `view` into `self.scratch` and returns its fingerprint.
@@ -1313,9 +1517,7 @@ impl Correlator {
 
     fn index_slot(&mut self, s: u32) {
         let h1 = self.cold[s as usize].h1;
-        if let Some(head) = self.keys.insert(h1, s) {
-            self.cold[s as usize].next_h1 = head;
-        }
+        self.keys.insert(h1, s);
         if slot_hint(self.hot[s as usize].id) != s {
             self.by_id.insert(self.hot[s as usize].id, s);
         }
@@ -1334,21 +1536,7 @@ impl Correlator {
         let si = s as usize;
         // key chain
         let h1 = self.cold[si].h1;
-        let next = self.cold[si].next_h1;
-        let head = self.keys[&h1];
-        if head == s {
-            if next == NONE {
-                self.keys.remove(&h1);
-            } else {
-                self.keys.insert(h1, next);
-            }
-        } else {
-            let mut i = head;
-            while self.cold[i as usize].next_h1 != s {
-                i = self.cold[i as usize].next_h1;
-            }
-            self.cold[i as usize].next_h1 = next;
-        }
+        self.keys.remove(h1, s);
         if !self.by_id.is_empty() {
             self.by_id.remove(&self.hot[si].id);
         }
@@ -1445,6 +1633,7 @@ impl Correlator {
         t: i64,
         severity: Severity,
         source: AlarmSource,
+        fp: Option<(u64, u64)>,
         out: &mut Vec<Decision>,
     ) {
         let view = EventView {
@@ -1455,8 +1644,15 @@ impl Correlator {
             status: AlarmStatus::Active,
             occurrences: 1,
         };
-        let (h1, h2) = self.key_for(&view);
+        let (h1, h2) = match fp {
+            Some(fp) => fp,
+            None => self.key_for(&view),
+        };
         let Some(s) = self.lookup(h1, h2) else {
+            if fp.is_some() {
+                // the batch path computed the fingerprint early: write the key string now
+                self.key_for(&view);
+            }
             self.create(e, &view, h1, h2, t, out);
             return;
         };
@@ -1633,7 +1829,6 @@ impl Correlator {
             Cold {
                 key,
                 h1,
-                next_h1: NONE,
                 tenant,
                 alarm_type,
                 resource_type,

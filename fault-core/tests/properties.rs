@@ -190,3 +190,48 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// The prefetching batch path decides exactly what one-by-one ingestion decides.
+    #[test]
+    fn batch_ingest_equals_single_ingest(
+        ops in prop::collection::vec((0u8..5, 0u8..40, 0i64..30_000), 1..400),
+        chunk in 1usize..64,
+    ) {
+        let mut now = 0i64;
+        let events: Vec<AlarmEvent> = ops
+            .iter()
+            .map(|&(kind, idx, dt)| {
+                now += dt;
+                match kind {
+                    0 => AlarmEvent::new("t1", "device.down", "olt", format!("olt-{}", idx % 3), t(now)),
+                    1 => AlarmEvent::new("t1", "device.up", "olt", format!("olt-{}", idx % 3), t(now)),
+                    2 => AlarmEvent::new("t1", "cpe.online", "ont", format!("ont-{}", idx % 12), t(now)).with_alarm_type("signal.loss"),
+                    3 => AlarmEvent::new("t1", "mystery", "ont", format!("ont-{idx}"), t(now)),
+                    _ => AlarmEvent::new("t1", "cpe.signal_loss", "ont", format!("ont-{}", idx % 12), t(now)).with_alarm_type("signal.loss"),
+                }
+            })
+            .collect();
+        let mut a = correlator(SEED_002_RULE_JSON);
+        let mut single = Vec::new();
+        let mut single_err = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            if let Err(err) = a.ingest_into(e, far(), &mut single) {
+                single_err.push((i, err));
+            }
+        }
+        let mut b = correlator(SEED_002_RULE_JSON);
+        let mut batched = Vec::new();
+        let mut batch_err = Vec::new();
+        for (ci, part) in events.chunks(chunk).enumerate() {
+            let mut errs = Vec::new();
+            b.ingest_batch_into(part, far(), &mut batched, &mut errs);
+            batch_err.extend(errs.into_iter().map(|(i, e)| (ci * chunk + i, e)));
+        }
+        prop_assert_eq!(single, batched);
+        prop_assert_eq!(single_err, batch_err);
+        prop_assert_eq!(structure(&a), structure(&b));
+    }
+}
