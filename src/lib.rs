@@ -19,6 +19,10 @@ pub use actor::Actor;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::DeskConfig;
 pub use desk::{Desk, Subscription};
+pub use desk::{
+    CreateTicketFromAlarm, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, NewTicketInput, Page, TicketFromAlarm,
+    TicketQuery, TicketSearchHit, TicketStatistics, TransitionOptions,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventFilter};
 

@@ -18,6 +18,16 @@ use std::time::Duration;
 use ticket_core::rbac::{PermissionSet, Principal};
 use tokio::sync::broadcast;
 
+mod page;
+mod ticket_rows;
+mod tickets;
+
+pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page};
+pub use tickets::{
+    CreateTicketFromAlarm, NewTicketInput, TicketFromAlarm, TicketQuery, TicketSearchHit,
+    TicketStatistics, TransitionOptions,
+};
+
 /// Runs a block in one write transaction with the Desk's retry policy:
 /// `write_tx!(desk, |w| { ...; Ok(value) })`. Inside, `w` is a `&mut Work` (`w.tx`, `w.now`,
 /// `w.emit(..)`); `?` leaves the block, rolling back. Commits on `Ok`, publishes the emitted
