@@ -18,19 +18,30 @@ fn mixed_storm(c: &mut Criterion) {
     let mut g = c.benchmark_group("correlator");
     g.sample_size(10);
     g.throughput(Throughput::Elements(s.seq.len() as u64));
-    g.bench_function("mixed_storm_1M_events_100k_topology", |b| {
-        b.iter_custom(|iters| {
-            let mut total = std::time::Duration::ZERO;
-            for _ in 0..iters {
-                let mut corr = storm_correlator();
-                let start = Instant::now();
-                run_storm(&mut corr, &s, false);
-                total += start.elapsed();
-                black_box(corr.active_count());
-            }
-            total
-        })
-    });
+    for batched in [false, true] {
+        let name = if batched {
+            "mixed_storm_1M_events_100k_topology_batch32"
+        } else {
+            "mixed_storm_1M_events_100k_topology"
+        };
+        g.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut total = std::time::Duration::ZERO;
+                for _ in 0..iters {
+                    let mut corr = storm_correlator();
+                    let start = Instant::now();
+                    if batched {
+                        run_storm_batched(&mut corr, &s, false);
+                    } else {
+                        run_storm(&mut corr, &s, false);
+                    }
+                    total += start.elapsed();
+                    black_box(corr.active_count());
+                }
+                total
+            })
+        });
+    }
     g.finish();
 }
 
@@ -63,6 +74,20 @@ fn repeats(c: &mut Criterion) {
                     tick += 1;
                     let e = bufs.fill(o, base + Duration::microseconds(tick));
                     corr.ingest_into(e, now, &mut out).unwrap();
+                    out.clear();
+                }
+            })
+        });
+        let mut ring = Ring::new(256);
+        let mut errs = Vec::new();
+        g.bench_function(format!("repeat_dedup_path_{n}_active_batch256"), |b| {
+            b.iter(|| {
+                for chunk in order.chunks(256) {
+                    for (i, &o) in chunk.iter().enumerate() {
+                        tick += 1;
+                        ring.fill(i, o, base + Duration::microseconds(tick));
+                    }
+                    corr.ingest_batch_into(&ring.events[..chunk.len()], now, &mut out, &mut errs);
                     out.clear();
                 }
             })

@@ -14,23 +14,35 @@ fn main() {
     }
     let n = 1_000_000usize;
     let s = storm(n);
-    let mut best = f64::MAX;
-    let mut counts = Default::default();
-    for run in 0..3 {
+    let mut c = storm_correlator();
+    let counts = run_storm(&mut c, &s, true);
+    let mut c = storm_correlator();
+    let batched_counts = run_storm_batched(&mut c, &s, true);
+    assert_eq!(
+        counts, batched_counts,
+        "batch and single paths decide the same"
+    );
+    println!("rust decisions: {counts:?}");
+    let mut best_single = f64::MAX;
+    let mut best_batch = f64::MAX;
+    for _ in 0..3 {
         let mut c = storm_correlator();
         let start = Instant::now();
-        let k = run_storm(&mut c, &s, false);
-        let secs = start.elapsed().as_secs_f64();
-        best = best.min(secs);
-        if run == 0 {
-            let mut c = storm_correlator();
-            counts = run_storm(&mut c, &s, true);
-            let _ = k;
-        }
+        run_storm(&mut c, &s, false);
+        best_single = best_single.min(start.elapsed().as_secs_f64());
+        let mut c = storm_correlator();
+        let start = Instant::now();
+        run_storm_batched(&mut c, &s, false);
+        best_batch = best_batch.min(start.elapsed().as_secs_f64());
     }
-    let rust_rate = n as f64 / best;
-    println!("rust decisions: {counts:?}");
-    println!("rust correlator: {n} events in {best:.3} s = {rust_rate:.0} events/s (best of 3)");
+    let single_rate = n as f64 / best_single;
+    let rust_rate = n as f64 / best_batch;
+    println!(
+        "rust correlator, ingest_into one by one: {n} events in {best_single:.3} s = {single_rate:.0} events/s (best of 3)"
+    );
+    println!(
+        "rust correlator, ingest_batch_into x32: {n} events in {best_batch:.3} s = {rust_rate:.0} events/s (best of 3)"
+    );
     if std::env::var_os("FLT_SKIP_PYTHON").is_some() {
         return;
     }

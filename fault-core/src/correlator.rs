@@ -1046,9 +1046,9 @@ impl Correlator {
             plan.push((c, fp));
         }
         let n = events.len();
-        for i in 0..n.min(AHEAD) {
-            if let Some((h1, _)) = plan[i].1 {
-                self.keys.prefetch(h1);
+        for (_, fp) in plan.iter().take(AHEAD) {
+            if let Some((h1, _)) = fp {
+                self.keys.prefetch(*h1);
             }
         }
         for i in 0..n {
