@@ -290,3 +290,132 @@ fn status_serialises_with_units_in_field_names() {
     let back: fault_core::sla::SlaStatus = serde_json::from_value(v).unwrap();
     assert_eq!(back.unplanned_downtime, Duration::minutes(30));
 }
+
+/// Weekdays 09:00–17:00 UTC in April 2026 (1 April is a Wednesday).
+fn office_hours() -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    use chrono::{Datelike, Weekday};
+    (1..=30)
+        .filter(|d| !matches!(apr(*d, 0, 0).weekday(), Weekday::Sat | Weekday::Sun))
+        .map(|d| (apr(d, 9, 0), apr(d, 17, 0)))
+        .collect()
+}
+
+fn office_sla() -> SlaInstance {
+    let d = Arc::new(def());
+    let period = d
+        .measurement_period
+        .period_containing(apr(1, 0, 0))
+        .unwrap();
+    SlaInstance::with_working_time(
+        uuid::Uuid::nil(),
+        d,
+        SlaScope::customer("c-1").with_resources(["olt-1"]),
+        period,
+        office_hours(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn response_clock_runs_in_business_time_over_a_weekend() {
+    // Friday 16:50 + 15 business minutes = Monday 09:05.
+    let mut s = office_sla();
+    let a = alarm("fri", Severity::Critical, apr(3, 16, 50));
+    s.record_alarm(&a).unwrap();
+    assert!(s.status(apr(6, 9, 5)).breaches.is_empty());
+    let st = s.status(apr(6, 9, 6));
+    assert_eq!(st.breaches[0].start, apr(6, 9, 5));
+    assert_eq!(st.breaches[0].actual, dec!(16));
+    s.record_alarm(&a.clone().acknowledged(apr(6, 9, 5)))
+        .unwrap();
+    assert!(s.status(apr(6, 12, 0)).breaches.is_empty());
+    // Raised on Saturday: the clock starts Monday 09:00.
+    s.record_alarm(&alarm("sat", Severity::Critical, apr(4, 12, 0)).acknowledged(apr(6, 9, 20)))
+        .unwrap();
+    let st = s.status(apr(6, 12, 0));
+    assert_eq!(st.breaches.len(), 1);
+    assert_eq!(
+        (st.breaches[0].start, st.breaches[0].actual),
+        (apr(6, 9, 15), dec!(20))
+    );
+    // Acknowledged on Saturday after a Friday-evening due instant: breached although no
+    // business time passed after the due instant.
+    s.record_alarm(&alarm("eve", Severity::Critical, apr(10, 16, 45)).acknowledged(apr(11, 10, 0)))
+        .unwrap();
+    let late = s
+        .status(apr(12, 0, 0))
+        .breaches
+        .into_iter()
+        .find(|b| b.key == "response:eve")
+        .unwrap();
+    assert_eq!((late.start, late.actual), (apr(10, 17, 0), dec!(15)));
+}
+
+#[test]
+fn business_hours_outages_count_only_working_time() {
+    let mut s = office_sla();
+    // Friday 16:00 -> Monday 10:00 = 1 h + 1 h of office time.
+    s.record_outage("o", apr(3, 16, 0), Some(apr(6, 10, 0)))
+        .unwrap();
+    let st = s.status(apr(30, 0, 0));
+    assert_eq!(st.measured, Duration::hours(22 * 8));
+    assert_eq!(st.counted_downtime, Duration::hours(2));
+    // 0.1 % of 176 h = 10.56 min: used up at Friday 16:10:33.6.
+    assert_eq!(
+        st.breaches[0].start,
+        apr(3, 16, 10) + Duration::milliseconds(33_600)
+    );
+    let bad = SlaInstance::with_working_time(
+        uuid::Uuid::nil(),
+        Arc::new(def()),
+        SlaScope::service("s"),
+        st.period,
+        [(apr(2, 17, 0), apr(2, 9, 0))],
+    );
+    assert!(matches!(bad, Err(SlaError::InvalidInterval { .. })));
+}
+
+#[test]
+fn dst_working_intervals_last_their_real_elapsed_time() {
+    use chrono_tz::Europe::Berlin;
+    // A working interval 01:00–04:00 local lasts 2 h on the spring-forward night and 4 h on
+    // the fall-back night (DESIGN "Business time and DST").
+    let local = |y, m, d, h| {
+        Berlin
+            .from_local_datetime(
+                &chrono::NaiveDate::from_ymd_opt(y, m, d)
+                    .unwrap()
+                    .and_hms_opt(h, 0, 0)
+                    .unwrap(),
+            )
+            .earliest()
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let d = Arc::new(SlaDefinition::new(
+        "night",
+        dec!(0.99),
+        MeasurementPeriod::calendar_month(Berlin),
+    ));
+    for (month, day, hours) in [(3, 29, 2), (10, 25, 4)] {
+        let period = d.measurement_period.month(2026, month).unwrap();
+        let mut s = SlaInstance::with_working_time(
+            uuid::Uuid::nil(),
+            d.clone(),
+            SlaScope::service("s"),
+            period,
+            [(local(2026, month, day, 1), local(2026, month, day, 4))],
+        )
+        .unwrap();
+        s.record_outage(
+            "night",
+            local(2026, month, day, 0),
+            Some(local(2026, month, day, 5)),
+        )
+        .unwrap();
+        let st = s.status(period.end);
+        assert_eq!(st.measured, Duration::hours(hours), "{month}/{day}");
+        assert_eq!(st.counted_downtime, Duration::hours(hours));
+        assert_eq!(st.availability, rust_decimal::Decimal::ZERO);
+    }
+}

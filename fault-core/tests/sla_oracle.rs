@@ -1,6 +1,7 @@
 //! Differential test: `SlaInstance` against an independent brute-force, minute-by-minute
 //! oracle on thousands of random outage sets (with and without maintenance, in any feeding
-//! order, open and closed outages).
+//! order, open and closed outages), 24x7 and with business hours (Mon–Fri 09:00–17:00
+//! Europe/Berlin, periods often spanning a DST change).
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use fault_core::sla::{
@@ -45,7 +46,8 @@ fn case() -> impl Strategy<Value = Case> {
             },
         );
         (
-            0i64..525_600,
+            // Minutes after 2026-01-01; DST changes on 29 March (125,280) and 25 October (427,680).
+            prop_oneof![0i64..525_600, 120_000i64..127_000, 422_000i64..429_000],
             Just(len),
             proptest::collection::vec(outage, 0..14),
             proptest::collection::vec((-120i64..len + 120, 0i64..600), 0..4),
@@ -174,22 +176,29 @@ fn tiers() -> CreditSchedule {
     )
 }
 
-fn run(
-    c: &Case,
-    def: SlaDefinition,
-    working: impl Fn(DateTime<Utc>) -> bool,
-) -> Result<(), TestCaseError> {
+fn run(c: &Case, def: SlaDefinition, business_hours: bool) -> Result<(), TestCaseError> {
     let base =
         Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(c.period_start_min);
     let at = |m: i64| base + Duration::minutes(m);
     let period = SlaPeriod::new(base, at(c.period_len)).unwrap();
-    let mut sla = SlaInstance::new(
-        uuid::Uuid::nil(),
-        Arc::new(def),
-        SlaScope::service("svc"),
-        period,
-    )
-    .unwrap();
+    let mut sla = if business_hours {
+        SlaInstance::with_working_time(
+            uuid::Uuid::nil(),
+            Arc::new(def),
+            SlaScope::service("svc"),
+            period,
+            berlin_office_hours(period.start, period.end),
+        )
+        .unwrap()
+    } else {
+        SlaInstance::new(
+            uuid::Uuid::nil(),
+            Arc::new(def),
+            SlaScope::service("svc"),
+            period,
+        )
+        .unwrap()
+    };
     let mut ops: Vec<usize> = (0..c.outages.len()).collect();
     if c.reverse {
         ops.reverse();
@@ -224,7 +233,7 @@ fn run(
                 .unwrap();
         }
     }
-    let exp = oracle(c, |m| working(at(m)));
+    let exp = oracle(c, |m| !business_hours || is_berlin_office_minute(at(m)));
     let s = sla.status(at(c.now));
     let ns = |d: Duration| d.num_nanoseconds().unwrap();
     prop_assert_eq!(ns(s.measured), exp.measured, "measured");
@@ -266,6 +275,38 @@ fn run(
     Ok(())
 }
 
+/// The oracle's notion of business time: Mon–Fri, 09:00 <= local time < 17:00 in Berlin.
+fn is_berlin_office_minute(t: DateTime<Utc>) -> bool {
+    use chrono::{Datelike, Timelike, Weekday};
+    let local = t.with_timezone(&chrono_tz::Europe::Berlin);
+    !matches!(local.weekday(), Weekday::Sat | Weekday::Sun) && (9..17).contains(&local.hour())
+}
+
+/// The same hours as intervals, built day by day.
+fn berlin_office_hours(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    use chrono::{Datelike, Weekday};
+    let tz = chrono_tz::Europe::Berlin;
+    let mut day = from.with_timezone(&tz).date_naive().pred_opt().unwrap();
+    let last = to.with_timezone(&tz).date_naive().succ_opt().unwrap();
+    let mut out = Vec::new();
+    while day <= last {
+        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            let at = |h| {
+                tz.from_local_datetime(&day.and_hms_opt(h, 0, 0).unwrap())
+                    .single()
+                    .unwrap()
+                    .with_timezone(&Utc)
+            };
+            out.push((at(9), at(17)));
+        }
+        day = day.succ_opt().unwrap();
+    }
+    out
+}
+
 fn definition(c: &Case) -> SlaDefinition {
     SlaDefinition::new(
         "oracle",
@@ -282,6 +323,11 @@ proptest! {
 
     #[test]
     fn availability_matches_minute_oracle_24x7(c in case()) {
-        run(&c, definition(&c), |_| true)?;
+        run(&c, definition(&c), false)?;
+    }
+
+    #[test]
+    fn availability_matches_minute_oracle_business_hours_berlin(c in case()) {
+        run(&c, definition(&c), true)?;
     }
 }

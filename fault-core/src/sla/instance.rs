@@ -4,7 +4,7 @@ use super::definition::{SlaDefinition, SlaPeriod};
 use super::error::{Result, SlaError};
 use super::interval::IntervalSet;
 use super::status::{Breach, BreachKind, Compliance, MeasureUnit, PerformanceMetric, SlaStatus};
-use super::time::{add_business, business_between, dur, from_ns, minutes, to_ns, working_set};
+use super::time::{dur, from_ns, minutes, to_ns, working_set};
 use crate::Severity;
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::prelude::ToPrimitive;
@@ -284,6 +284,8 @@ pub struct SlaInstance {
     pe: i64,
     /// Working time in the period (the whole period for 24x7).
     working: IntervalSet,
+    /// Whether `working` was supplied by the caller ([`SlaInstance::with_working_time`]).
+    custom_working: bool,
     /// Maintenance windows, clipped to the period.
     maintenance: IntervalSet,
     /// Working time inside maintenance windows.
@@ -316,6 +318,59 @@ impl SlaInstance {
         scope: SlaScope,
         period: SlaPeriod,
     ) -> Result<Self> {
+        let (ps, pe) = Self::check(&definition, &scope, period)?;
+        let working = working_set(&definition, ps, pe);
+        Ok(Self::build(id, definition, scope, period, working, false))
+    }
+
+    /// An instance whose working time is given explicitly (for hosts that compute business
+    /// hours themselves): only time inside `working` (clipped to the period; overlaps merged)
+    /// is measured, counts as downtime, or runs response/resolution clocks. Clocks that run
+    /// past the period end continue in wall time.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use fault_core::sla::{MeasurementPeriod, SlaDefinition, SlaInstance, SlaScope};
+    /// use rust_decimal::Decimal;
+    /// use std::sync::Arc;
+    /// let d = |day, h| Utc.with_ymd_and_hms(2026, 4, day, h, 0, 0).unwrap();
+    /// let def = Arc::new(SlaDefinition::new("9-17", Decimal::new(99, 2), MeasurementPeriod::utc_month()));
+    /// let period = def.measurement_period.period_containing(d(1, 0)).unwrap();
+    /// let hours = (1..=30).map(|day| (d(day, 9), d(day, 17)));
+    /// let mut sla = SlaInstance::with_working_time(uuid::Uuid::nil(), def, SlaScope::service("s"), period, hours).unwrap();
+    /// sla.record_outage("night", d(2, 16), Some(d(3, 10))).unwrap();
+    /// let s = sla.status(d(5, 0));
+    /// assert_eq!(s.measured.num_hours(), 30 * 8);
+    /// assert_eq!(s.counted_downtime.num_hours(), 2); // 16-17 and 09-10
+    /// ```
+    ///
+    /// Errors: as [`SlaInstance::new`], and an interval whose end is before its start.
+    pub fn with_working_time<I>(
+        id: Uuid,
+        definition: Arc<SlaDefinition>,
+        scope: SlaScope,
+        period: SlaPeriod,
+        working: I,
+    ) -> Result<Self>
+    where
+        I: IntoIterator<Item = (DateTime<Utc>, DateTime<Utc>)>,
+    {
+        let (ps, pe) = Self::check(&definition, &scope, period)?;
+        let mut set = IntervalSet::new();
+        for (start, end) in working {
+            check_order(start, end)?;
+            let s = start.timestamp_nanos_opt().unwrap_or(i64::MIN).max(ps);
+            let e = end.timestamp_nanos_opt().unwrap_or(i64::MAX).min(pe);
+            set.insert(s, e, |_, _| {});
+        }
+        Ok(Self::build(id, definition, scope, period, set, true))
+    }
+
+    fn check(
+        definition: &SlaDefinition,
+        scope: &SlaScope,
+        period: SlaPeriod,
+    ) -> Result<(i64, i64)> {
         definition.validate()?;
         if scope.is_empty() {
             return Err(SlaError::validation(
@@ -324,18 +379,30 @@ impl SlaInstance {
             ));
         }
         SlaPeriod::new(period.start, period.end)?;
-        let ps = to_ns(period.start, "period.start")?;
-        let pe = to_ns(period.end, "period.end")?;
-        let working = working_set(&definition, ps, pe);
-        Ok(SlaInstance {
+        Ok((
+            to_ns(period.start, "period.start")?,
+            to_ns(period.end, "period.end")?,
+        ))
+    }
+
+    fn build(
+        id: Uuid,
+        definition: Arc<SlaDefinition>,
+        scope: SlaScope,
+        period: SlaPeriod,
+        working: IntervalSet,
+        custom_working: bool,
+    ) -> Self {
+        SlaInstance {
             id,
             effective: working.clone(),
             working,
+            custom_working,
             definition,
+            ps: period.start.timestamp_nanos_opt().expect("checked"),
+            pe: period.end.timestamp_nanos_opt().expect("checked"),
             scope,
             period,
-            ps,
-            pe,
             maintenance: IntervalSet::new(),
             planned_area: IntervalSet::new(),
             closed: IntervalSet::new(),
@@ -347,7 +414,46 @@ impl SlaInstance {
             pending_resolution: BTreeMap::new(),
             finished: Vec::new(),
             perf: Default::default(),
-        })
+        }
+    }
+
+    /// Business time between two instants: working time inside the period, wall time
+    /// outside it (24x7: wall time).
+    fn business_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+        if !self.custom_working {
+            return super::time::business_between(&self.definition, from, to);
+        }
+        if to <= from {
+            return Duration::zero();
+        }
+        let (a, b) = (to_ns_sat(from), to_ns_sat(to));
+        let inside = self.working.measure_in(a.max(self.ps), b.min(self.pe));
+        let before = (b.min(self.ps) - a).max(0);
+        let after = (b - a.max(self.pe)).max(0);
+        dur(inside.saturating_add(before).saturating_add(after))
+    }
+
+    /// The instant `d` of business time after `start` (see [`Self::business_between`]).
+    fn add_business(&self, start: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+        if !self.custom_working {
+            return super::time::add_business(&self.definition, start, d);
+        }
+        let s = to_ns_sat(start);
+        let mut rem = d.num_nanoseconds().unwrap_or(i64::MAX);
+        if s < self.ps {
+            let wall = self.ps - s;
+            if wall >= rem {
+                return from_ns(s + rem);
+            }
+            rem -= wall;
+        }
+        for (a, b) in self.working.pieces_in(s.max(self.ps), self.pe) {
+            if b - a >= rem {
+                return from_ns(a + rem);
+            }
+            rem -= b - a;
+        }
+        from_ns(s.max(self.pe).saturating_add(rem))
     }
 
     /// An instance for the definition's period that contains `at`.
@@ -532,8 +638,7 @@ impl SlaInstance {
             let Some(&target_minutes) = targets.get(&alarm.severity) else {
                 continue;
             };
-            let due = add_business(
-                &self.definition,
+            let due = self.add_business(
                 alarm.raised_at,
                 Duration::minutes(i64::from(target_minutes)),
             );
@@ -622,11 +727,7 @@ impl SlaInstance {
     /// availability, compliance, breaches and credits.
     pub fn status(&self, now: DateTime<Utc>) -> SlaStatus {
         let def = &*self.definition;
-        let now_ns = now.timestamp_nanos_opt().unwrap_or(if now.timestamp() < 0 {
-            i64::MIN
-        } else {
-            i64::MAX
-        });
+        let now_ns = to_ns_sat(now);
         let nc = now_ns.clamp(self.ps, self.pe);
         let open_from = self.open.values().min().map(|s| (*s).max(self.ps));
         let (mut down, mut planned) = (self.closed_down, self.closed_planned);
@@ -816,7 +917,7 @@ impl SlaInstance {
         if at <= p.due {
             return None;
         }
-        let actual = business_between(&self.definition, p.raised, at);
+        let actual = self.business_between(p.raised, at);
         let prefix = if kind == BreachKind::ResponseTime {
             "response"
         } else {
@@ -869,6 +970,14 @@ fn perf_breach(
         },
         financial_impact: Decimal::ZERO,
     }
+}
+
+fn to_ns_sat(at: DateTime<Utc>) -> i64 {
+    at.timestamp_nanos_opt().unwrap_or(if at.timestamp() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }
 
 fn check_order(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<()> {
