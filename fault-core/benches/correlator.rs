@@ -168,74 +168,98 @@ fn new_alarms_1000_rules(c: &mut Criterion) {
     g.finish();
 }
 
-/// Steady-state mix at N active alarms: 70 % repeats, 15 % new alarms, 15 % clears (N stays ~constant).
+/// Steady-state mix at N active alarms: 70 % repeats, 15 % new alarms, 15 % clears (N stays
+/// within +-10 %), one by one and in batches of 32.
 fn flat_cost(c: &mut Criterion) {
     let mut g = c.benchmark_group("correlator_flat_cost");
     for n in [1_000usize, 100_000] {
-        let mut corr = storm_correlator();
-        let pool = 2 * n as u64;
-        let op = |i: u64| Op::Ont {
-            ont: (i % N_ONT) as u32,
-            ty: (i / N_ONT) as u8,
-        };
-        let mut bufs = Bufs::default();
-        let mut clear_buf =
-            AlarmEvent::new("t1", "cpe.online", "ont", String::with_capacity(32), t0())
-                .with_alarm_type(String::with_capacity(32));
-        let now = t0() + Duration::days(365);
-        let base = t0();
-        let mut out: Vec<Decision> = Vec::new();
-        for i in 0..n as u64 {
-            corr.ingest_into(bufs.fill(op(i), base), now, &mut out)
-                .unwrap();
-            out.clear();
-        }
-        assert_eq!(corr.active_count(), n);
-        let mut rng = Rng::new(11);
-        let mut tick = 0i64;
-        let mut raised: Vec<u64> = (0..n as u64).collect();
-        let mut down: Vec<u64> = (n as u64..pool).collect();
-        g.throughput(Throughput::Elements(100_000));
-        g.bench_function(format!("mixed_{n}_active"), |b| {
-            b.iter(|| {
-                for _ in 0..100_000 {
-                    tick += 1_000;
-                    let at = base + Duration::microseconds(tick);
-                    let mut r = rng.next() % 100;
-                    // keep the active set near N: the random walk of new/clear is bounded
-                    if (70..85).contains(&r) && (down.is_empty() || raised.len() > n + n / 10) {
-                        r = 99;
-                    } else if r >= 85 && (raised.len() < 2 || raised.len() + n / 10 < n) {
-                        r = 80;
-                    }
-                    if r < 70 {
-                        let i = raised[(rng.next() % raised.len() as u64) as usize];
-                        corr.ingest_into(bufs.fill(op(i), at), now, &mut out)
-                            .unwrap();
-                    } else if r < 85 {
-                        let j = (rng.next() % down.len() as u64) as usize;
-                        let i = down.swap_remove(j);
-                        corr.ingest_into(bufs.fill(op(i), at), now, &mut out)
-                            .unwrap();
-                        raised.push(i);
-                    } else {
-                        use std::fmt::Write;
-                        let j = (rng.next() % raised.len() as u64) as usize;
-                        let i = raised.swap_remove(j);
-                        let r = clear_buf.resource_id.as_mut().unwrap();
-                        r.clear();
-                        let _ = write!(r, "ont-{}", i % N_ONT);
-                        let a = clear_buf.alarm_type.as_mut().unwrap();
-                        a.clear();
-                        a.push_str(TYPES[(i / N_ONT) as usize]);
-                        clear_buf.occurred_at = at;
-                        corr.ingest_into(&clear_buf, now, &mut out).unwrap();
-                        down.push(i);
-                    }
-                    out.clear();
+        for batched in [false, true] {
+            let mut corr = storm_correlator();
+            let pool = 2 * n as u64;
+            let op = |i: u64| Op::Ont {
+                ont: (i % N_ONT) as u32,
+                ty: (i / N_ONT) as u8,
+            };
+            let clear = |i: u64| Op::OntClear {
+                ont: (i % N_ONT) as u32,
+                ty: (i / N_ONT) as u8,
+            };
+            let mut bufs = Bufs::default();
+            let mut ring = Ring::new(32);
+            let now = t0() + Duration::days(365);
+            let base = t0();
+            let mut out: Vec<Decision> = Vec::new();
+            let mut errs = Vec::new();
+            for i in 0..n as u64 {
+                corr.ingest_into(bufs.fill(op(i), base), now, &mut out)
+                    .unwrap();
+                out.clear();
+            }
+            assert_eq!(corr.active_count(), n);
+            let mut rng = Rng::new(11);
+            let mut tick = 0i64;
+            let mut raised: Vec<u64> = (0..n as u64).collect();
+            let mut down: Vec<u64> = (n as u64..pool).collect();
+            let mut ops: Vec<Op> = Vec::with_capacity(32);
+            let mut next_op = |raised: &mut Vec<u64>, down: &mut Vec<u64>| {
+                let mut r = rng.next() % 100;
+                // keep the active set near N: the random walk of new/clear is bounded
+                if (70..85).contains(&r) && (down.is_empty() || raised.len() > n + n / 10) {
+                    r = 99;
+                } else if r >= 85 && (raised.len() < 2 || raised.len() + n / 10 < n) {
+                    r = 80;
                 }
-            })
-        });
+                if r < 70 {
+                    op(raised[(rng.next() % raised.len() as u64) as usize])
+                } else if r < 85 {
+                    let j = (rng.next() % down.len() as u64) as usize;
+                    let i = down.swap_remove(j);
+                    raised.push(i);
+                    op(i)
+                } else {
+                    let j = (rng.next() % raised.len() as u64) as usize;
+                    let i = raised.swap_remove(j);
+                    down.push(i);
+                    clear(i)
+                }
+            };
+            g.throughput(Throughput::Elements(100_000));
+            let name = if batched {
+                format!("mixed_{n}_active_batch32")
+            } else {
+                format!("mixed_{n}_active")
+            };
+            g.bench_function(name, |b| {
+                b.iter(|| {
+                    if batched {
+                        for _ in 0..100_000 / 32 {
+                            ops.clear();
+                            for _ in 0..32 {
+                                ops.push(next_op(&mut raised, &mut down));
+                            }
+                            for (i, &o) in ops.iter().enumerate() {
+                                tick += 1_000;
+                                ring.fill(i, o, base + Duration::microseconds(tick));
+                            }
+                            corr.ingest_batch_into(&ring.events, now, &mut out, &mut errs);
+                            out.clear();
+                        }
+                    } else {
+                        for _ in 0..100_000 {
+                            tick += 1_000;
+                            let o = next_op(&mut raised, &mut down);
+                            corr.ingest_into(
+                                bufs.fill(o, base + Duration::microseconds(tick)),
+                                now,
+                                &mut out,
+                            )
+                            .unwrap();
+                            out.clear();
+                        }
+                    }
+                })
+            });
+        }
     }
     g.finish();
 }

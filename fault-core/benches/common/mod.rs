@@ -43,6 +43,8 @@ pub enum Op {
     Olt { olt: u32, up: bool },
     /// ONT alarm (`cpe.signal_loss` with alarm type `TYPES[ty]`).
     Ont { ont: u32, ty: u8 },
+    /// ONT clear (`cpe.online` with alarm type `TYPES[ty]`).
+    OntClear { ont: u32, ty: u8 },
 }
 
 pub struct Storm {
@@ -89,6 +91,7 @@ pub struct Bufs {
     pub ont: AlarmEvent,
     pub olt_down: AlarmEvent,
     pub olt_up: AlarmEvent,
+    pub ont_clear: AlarmEvent,
 }
 
 impl Default for Bufs {
@@ -105,6 +108,8 @@ impl Default for Bufs {
             .with_title(String::with_capacity(64)),
             olt_down: AlarmEvent::new("t1", "device.down", "olt", String::with_capacity(32), t0()),
             olt_up: AlarmEvent::new("t1", "device.up", "olt", String::with_capacity(32), t0()),
+            ont_clear: AlarmEvent::new("t1", "cpe.online", "ont", String::with_capacity(32), t0())
+                .with_alarm_type(String::with_capacity(32)),
         }
     }
 }
@@ -140,6 +145,18 @@ impl Bufs {
                 r.clear();
                 r.push_str("olt-");
                 push_u32(r, olt);
+                e.occurred_at = at;
+                e
+            }
+            Op::OntClear { ont, ty } => {
+                let e = &mut self.ont_clear;
+                let r = e.resource_id.as_mut().unwrap();
+                r.clear();
+                r.push_str("ont-");
+                push_u32(r, ont);
+                let a = e.alarm_type.as_mut().unwrap();
+                a.clear();
+                a.push_str(TYPES[ty as usize]);
                 e.occurred_at = at;
                 e
             }
@@ -231,6 +248,7 @@ impl Ring {
                 "device.down",
             ),
             Op::Ont { ont, ty } => ("cpe.signal_loss", "ont", "ont-", ont, TYPES[ty as usize]),
+            Op::OntClear { ont, ty } => ("cpe.online", "ont", "ont-", ont, TYPES[ty as usize]),
         };
         e.event_type.clear();
         e.event_type.push_str(et);
