@@ -1077,4 +1077,37 @@ mod tests {
         assert_eq!(sla.closed_planned, 50 * 60_000_000_000);
         assert_caches(&sla);
     }
+
+    #[test]
+    fn business_clock_outside_the_period_runs_in_wall_time() {
+        let def = Arc::new(SlaDefinition::new(
+            "t",
+            Decimal::new(99, 2),
+            MeasurementPeriod::utc_month(),
+        ));
+        let period = def.measurement_period.period_containing(base()).unwrap();
+        let h = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 4, d, h, 0, 0).unwrap();
+        let sla = SlaInstance::with_working_time(
+            Uuid::nil(),
+            def,
+            SlaScope::service("s"),
+            period,
+            [(h(30, 9), h(30, 17))],
+        )
+        .unwrap();
+        let may = |d: u32, hour: u32| Utc.with_ymd_and_hms(2026, 5, d, hour, 0, 0).unwrap();
+        // 8 working hours on 30 April, then wall time from 1 May 00:00.
+        assert_eq!(sla.add_business(h(30, 16), Duration::hours(3)), may(1, 2));
+        assert_eq!(
+            sla.business_between(h(30, 16), may(1, 2)),
+            Duration::hours(3)
+        );
+        // Before the period: wall time up to its start, then working time.
+        let march = Utc.with_ymd_and_hms(2026, 3, 31, 23, 0, 0).unwrap();
+        assert_eq!(sla.add_business(march, Duration::hours(2)), h(30, 10));
+        assert_eq!(sla.business_between(march, h(30, 10)), Duration::hours(2));
+        assert_eq!(sla.business_between(h(30, 10), march), Duration::zero());
+        // Zero business time from outside working hours lands on the next working instant.
+        assert_eq!(sla.add_business(h(29, 12), Duration::zero()), h(30, 9));
+    }
 }
