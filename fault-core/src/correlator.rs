@@ -2689,7 +2689,14 @@ impl Correlator {
                         .is_some_and(|r| sc.customers.contains(r))
                     || (!sc.labels.is_empty()
                         && sc.labels.iter().all(|(k, v)| e.labels.get(k) == Some(v)));
-                direct || (sc.include_descendants && !sc.resources.is_empty())
+                let node = self.cold[s as usize].node;
+                direct
+                    || (sc.include_descendants
+                        && node != NO_NODE
+                        && self.topology.ancestors(node).any(|a| {
+                            let name = self.node_name(a);
+                            sc.resources.iter().any(|r| r == name)
+                        }))
             };
             if !in_scope {
                 continue;

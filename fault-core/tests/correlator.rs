@@ -555,6 +555,32 @@ fn maintenance_window_suppresses_and_restores() {
 }
 
 #[test]
+fn label_window_with_resources_does_not_cover_unrelated_alarms() {
+    let mut c = seed();
+    let mut w = window(0, 1000);
+    w.scope.labels = std::collections::BTreeMap::from([("site".to_string(), "north".to_string())]);
+    c.add_maintenance_window(w).unwrap();
+    // olt-2's subtree is neither in the resources nor labelled
+    let d = ingest(&mut c, &olt_down("olt-2", 10));
+    assert_eq!(created(&d).status, AlarmStatus::Active);
+    let d = ingest(
+        &mut c,
+        &AlarmEvent::new("t1", "cpe.offline", "ont", "ont-3", t(11)),
+    );
+    assert_eq!(created(&d).status, AlarmStatus::Active);
+    // labelled anywhere: covered
+    let d = ingest(
+        &mut c,
+        &AlarmEvent::new("t1", "cpe.offline", "ont", "z", t(12)).with_label("site", "north"),
+    );
+    assert_eq!(created(&d).status, AlarmStatus::Suppressed);
+    // other tenant: not covered
+    let mut other = olt_down("olt-1", 13);
+    other.tenant_id = "t2".into();
+    assert_eq!(created(&ingest(&mut c, &other)).status, AlarmStatus::Active);
+}
+
+#[test]
 fn cancelled_window_restores_immediately_and_bad_windows_fail() {
     let mut c = seed();
     c.add_maintenance_window(window(0, 1000)).unwrap();
