@@ -143,7 +143,7 @@ pub struct Alarm {
     pub id: Uuid,
     /// Owning tenant.
     pub tenant_id: String,
-    /// De-duplication key (see [`crate::reduction`]).
+    /// De-duplication key (see [`crate::correlator`]: `tenant|source|alarm_type|resource_type|resource_id` or a rule template).
     pub reduction_key: String,
     /// Id in the emitting system.
     pub external_alarm_id: Option<String>,
