@@ -57,12 +57,9 @@ impl<T> Page<T> {
         }
     }
 
-    /// A page built from a storage result.
-    pub(crate) fn from_paged(
-        paged: faultdesk_storage::Paged<T>,
-        page: u32,
-        page_size: u32,
-    ) -> Page<T> {
+    /// A page built from a storage result (`items`, `total`, `next_cursor`) and the request's
+    /// page number and size.
+    pub fn from_paged(paged: faultdesk_storage::Paged<T>, page: u32, page_size: u32) -> Page<T> {
         Page {
             items: paged.items,
             total: paged.total,

@@ -8,13 +8,14 @@
 
 use super::page::{Page, check_page};
 use super::ticket_rows::{
-    audit_from_row, event_row, row_from_ticket, ticket_from_row, workflow_named,
+    alarm_for_draft, audit_from_row, event_row, row_from_ticket, ticket_from_row, workflow_named,
     write_ticket_to_row,
 };
 use super::{Desk, Work, read_tx, write_tx};
 use crate::actor::Actor;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Datelike, Utc};
+use fault_core::draft::TicketFromAlarmRequest;
 use faultdesk_storage::{
     SortDir, TicketFilter, TicketPaging, TicketRow, TicketSort, TicketSortField, Tx,
 };
@@ -598,7 +599,9 @@ impl Desk {
         }
         let audit = actor_audit(actor);
         write_tx!(self, |w| {
-            let t = self.insert_new_ticket(w, new.clone(), None, &audit).await?;
+            let t = self
+                .insert_new_ticket(w, new.clone(), None, &audit, Value::Null)
+                .await?;
             w.emit(
                 &t.tenant_id,
                 "ticket.created",
@@ -618,6 +621,7 @@ impl Desk {
         new: NewTicket,
         alarm_id: Option<Uuid>,
         audit: &AuditActor,
+        created_metadata: Value,
     ) -> Result<Ticket> {
         let now = faultdesk_storage::truncate_micros(w.now);
         let wf = &self.inner.config.workflow;
@@ -636,8 +640,8 @@ impl Desk {
             w.tx.set_ticket_labels(&tenant, t.id, &t.labels).await?;
         }
         let mut created = AuditEvent::created(&t, audit, now);
-        if let Some(a) = alarm_id {
-            created.metadata = json!({"alarm_id": a});
+        if created_metadata.is_object() {
+            created.metadata = created_metadata;
         }
         insert_audit(&w.tx, &tenant, t.id, std::slice::from_ref(&created)).await?;
         Ok(t)
@@ -1173,6 +1177,197 @@ impl Desk {
             by_category: c.by_category,
             by_priority,
             by_type: c.by_type,
+        })
+    }
+}
+
+impl CreateTicketFromAlarm {
+    /// Validates the request and turns it into fault-core's draft request: the priority must
+    /// be a known name, the notes at most 64 KiB, the assignee a non-empty id of at most 255
+    /// characters.
+    pub(crate) fn to_request(&self) -> Result<TicketFromAlarmRequest> {
+        let priority = match self.priority.as_deref() {
+            None => None,
+            Some(p) if p.trim().is_empty() => None,
+            Some(p) => Some(p.parse::<Priority>()?),
+        };
+        let additional_notes = self
+            .additional_notes
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        if additional_notes
+            .as_ref()
+            .is_some_and(|n| n.len() > ticket_core::ticket::MAX_DESCRIPTION_BYTES)
+        {
+            return Err(Error::validation("additional_notes must be at most 64 KiB"));
+        }
+        let assign_to_user_id = match self.assign_to_user_id.as_deref().map(str::trim) {
+            None => None,
+            Some("") => {
+                return Err(Error::validation(
+                    "assign_to_user_id must not be empty when given",
+                ));
+            }
+            Some(a) if a.chars().count() > ticket_core::ticket::MAX_ID_CHARS => {
+                return Err(Error::validation(
+                    "assign_to_user_id must be at most 255 characters",
+                ));
+            }
+            Some(a) => Some(a.to_string()),
+        };
+        Ok(TicketFromAlarmRequest {
+            priority,
+            additional_notes,
+            assign_to_user_id,
+        })
+    }
+}
+
+/// Cuts a subject to the ticket limit (an alarm title may be longer than a ticket subject).
+fn fit_subject(s: String) -> String {
+    let max = ticket_core::ticket::MAX_SUBJECT_CHARS;
+    let clean: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.chars().count() <= max {
+        return clean;
+    }
+    let mut out: String = clean.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+impl Desk {
+    /// Seed 000's "create ticket from alarm".
+    ///
+    /// Requires `faults.alarms.write` (the only permission it needs). In one transaction:
+    /// locks the alarm (`Alarm {id} not found` when it does not exist in the actor's tenant),
+    /// refuses an alarm that already has a ticket (`Alarm {id} already has ticket
+    /// {ticket_id}. Please update the existing ticket instead.`), drafts the ticket
+    /// (`[ALARM] {title}`, the markdown body, seed 000's metadata, the type and priority
+    /// mappings), allocates the number, inserts the ticket with its `CREATED` audit event,
+    /// links the alarm (`alarms.ticket_id`, conditionally: a concurrent call that lost the
+    /// race gets the same conflict) and records the outbox events `ticket.created` and
+    /// `alarm.ticket_linked`. Two concurrent calls for one alarm create exactly one ticket.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use faultdesk::{Actor, CreateTicketFromAlarm, Desk, DeskConfig, ErrorKind};
+    /// let desk = Desk::open("sqlite::memory:", DeskConfig::default()).await?;
+    /// let op = Actor::new("acme", "op-1").with_roles(["NOC_OPERATOR"]);
+    /// let missing = uuid::Uuid::now_v7();
+    /// let err = desk
+    ///     .create_ticket_from_alarm(&op, missing, CreateTicketFromAlarm::default())
+    ///     .await
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::NotFound);
+    /// assert_eq!(err.message(), format!("Alarm {missing} not found"));
+    /// # Ok::<(), faultdesk::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn create_ticket_from_alarm(
+        &self,
+        actor: &Actor,
+        alarm_id: Uuid,
+        request: CreateTicketFromAlarm,
+    ) -> Result<TicketFromAlarm> {
+        self.require(actor, perms::FAULTS_ALARMS_WRITE)?;
+        let req = request.to_request()?;
+        let tenant = actor.tenant_id.as_str();
+        let user = actor.user_id.as_str();
+        let ip = actor.ip.as_deref();
+        write_tx!(self, |w| {
+            self.ticket_from_alarm_in_tx(w, tenant, user, ip, alarm_id, &req, None)
+                .await
+        })
+    }
+
+    /// The in-transaction core of [`Desk::create_ticket_from_alarm`], shared with the
+    /// auto-ticket path (`trigger` names the trigger that requested the ticket, recorded in
+    /// the `CREATED` event's metadata and the `alarm.ticket_linked` payload).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn ticket_from_alarm_in_tx(
+        &self,
+        w: &mut Work,
+        tenant_id: &str,
+        user_id: &str,
+        ip: Option<&str>,
+        alarm_id: Uuid,
+        req: &TicketFromAlarmRequest,
+        trigger: Option<&str>,
+    ) -> Result<TicketFromAlarm> {
+        let row =
+            w.tx.get_alarm_for_update(tenant_id, alarm_id)
+                .await?
+                .ok_or_else(|| alarm_not_found(alarm_id))?;
+        if let Some(existing) = row.ticket_id {
+            return Err(alarm_has_ticket(alarm_id, existing));
+        }
+        let alarm = alarm_for_draft(&row)?;
+        let draft = fault_core::draft::draft_ticket(&alarm, req)?;
+        let new = NewTicket {
+            tenant_id: tenant_id.to_string(),
+            subject: fit_subject(draft.subject),
+            description: draft.body,
+            ticket_type: draft.ticket_type,
+            priority: draft.priority,
+            assignee_id: draft.assignee,
+            reporter_id: user_id.to_string(),
+            customer_id: draft.customer_id,
+            due_at: None,
+            labels: BTreeMap::new(),
+            metadata: Some(draft.metadata),
+        };
+        let audit = audit_actor(user_id, ip);
+        let mut created_meta = serde_json::Map::new();
+        created_meta.insert("alarm_id".into(), json!(alarm_id));
+        if let Some(t) = trigger {
+            created_meta.insert("trigger".into(), json!(t));
+        }
+        let t = self
+            .insert_new_ticket(w, new, Some(alarm_id), &audit, Value::Object(created_meta))
+            .await?;
+        if !w
+            .tx
+            .link_alarm_ticket(tenant_id, alarm_id, t.id, w.now)
+            .await?
+        {
+            // Lost a race the row lock did not prevent: report the ticket that won.
+            let current = w.tx.get_alarm(tenant_id, alarm_id).await?;
+            return Err(match current.and_then(|a| a.ticket_id) {
+                Some(winner) => alarm_has_ticket(alarm_id, winner),
+                None => alarm_not_found(alarm_id),
+            });
+        }
+        w.emit(
+            tenant_id,
+            "ticket.created",
+            Some(t.id.to_string()),
+            false,
+            created_payload(&t, Some(alarm_id)),
+        )
+        .await?;
+        w.emit(
+            tenant_id,
+            "alarm.ticket_linked",
+            Some(alarm_id.to_string()),
+            false,
+            json!({
+                "alarm_id": alarm_id,
+                "ticket_id": t.id,
+                "ticket_number": t.number,
+                "trigger": trigger,
+            }),
+        )
+        .await?;
+        Ok(TicketFromAlarm {
+            alarm_id,
+            ticket_id: t.id,
+            message: format!("Ticket {} created successfully from alarm", t.number),
+            ticket_number: t.number,
         })
     }
 }
