@@ -634,6 +634,8 @@ pub struct Correlator {
     max_skew_us: Option<i64>,
 
     syms: Interner,
+    /// last symbols interned for tenant, alarm type, resource type (storms repeat them)
+    sym_memo: [Sym; 3],
     hot: Vec<Hot>,
     cold: Vec<Cold>,
     free: Vec<u32>,
@@ -642,7 +644,8 @@ pub struct Correlator {
     /// ids whose embedded slot hint is wrong (alarms restored by `rebuild`)
     by_id: FxHashMap<Uuid, u32>,
     rule_sets: Vec<RoleSet>,
-    rule_set_ids: std::collections::HashMap<(Vec<u32>, Vec<u32>), u32>,
+    rule_set_ids: FxHashMap<u64, Vec<u32>>,
+    role_scratch: (Vec<u32>, Vec<u32>),
     by_node: FxHashMap<u64, u32>,
     topology: Topology,
 
@@ -726,6 +729,7 @@ impl Correlator {
             counter: 0,
             max_skew_us: config.max_future_skew_secs.map(|s| s as i64 * 1_000_000),
             syms: Interner::default(),
+            sym_memo: [NO_SYM; 3],
             hot: Vec::new(),
             cold: Vec::new(),
             free: Vec::new(),
@@ -733,7 +737,8 @@ impl Correlator {
             keys: KeyTable::new(),
             by_id: FxHashMap::default(),
             rule_sets: vec![(Box::new([]), Box::new([]))],
-            rule_set_ids: std::collections::HashMap::from([((Vec::new(), Vec::new()), 0)]),
+            rule_set_ids: FxHashMap::default(),
+            role_scratch: (Vec::new(), Vec::new()),
             by_node: FxHashMap::default(),
             topology: Topology::default(),
             pending_node: FxHashMap::default(),
@@ -914,7 +919,7 @@ impl Correlator {
         let mut child_rules = Vec::new();
         let mut parent_rules = Vec::new();
         self.rule_memberships(&a.alarm_type, a, &mut parent_rules, &mut child_rules);
-        let roles = self.intern_roles(parent_rules, child_rules);
+        let roles = self.intern_roles(&parent_rules, &child_rules);
         let labels: Vec<(Sym, Sym)> = a
             .labels
             .iter()
@@ -1712,27 +1717,41 @@ impl Correlator {
         }
     }
 
-    fn intern_roles(&mut self, parent: Vec<u32>, child: Vec<u32>) -> u32 {
+    #[inline]
+    fn intern_memo(&mut self, k: usize, s: &str) -> Sym {
+        let m = self.sym_memo[k];
+        if m != NO_SYM && self.syms.resolve(m) == s {
+            return m;
+        }
+        let v = self.syms.intern(s);
+        self.sym_memo[k] = v;
+        v
+    }
+
+    fn intern_roles(&mut self, parent: &[u32], child: &[u32]) -> u32 {
         if parent.is_empty() && child.is_empty() {
             return 0;
         }
-        if self.rule_sets.len() <= 64 {
-            if let Some(i) = self
-                .rule_sets
-                .iter()
-                .position(|(p, c)| **p == *parent && **c == *child)
-            {
-                return i as u32;
+        let mut h = FxHasher::default();
+        for &x in parent {
+            h.write_u32(x);
+        }
+        h.write_u32(u32::MAX);
+        for &x in child {
+            h.write_u32(x);
+        }
+        let key = h.finish();
+        if let Some(cands) = self.rule_set_ids.get(&key) {
+            for &i in cands {
+                let (p, c) = &self.rule_sets[i as usize];
+                if **p == *parent && **c == *child {
+                    return i;
+                }
             }
-        } else if let Some(&i) = self.rule_set_ids.get(&(parent.clone(), child.clone())) {
-            return i;
         }
         let i = self.rule_sets.len() as u32;
-        self.rule_sets.push((
-            parent.clone().into_boxed_slice(),
-            child.clone().into_boxed_slice(),
-        ));
-        self.rule_set_ids.insert((parent, child), i);
+        self.rule_sets.push((parent.into(), child.into()));
+        self.rule_set_ids.entry(key).or_default().push(i);
         i
     }
 
@@ -1781,10 +1800,12 @@ impl Correlator {
         let start = out.len();
         let next_slot = self.free.last().copied().unwrap_or(self.hot.len() as u32);
         let id = self.next_id(t, next_slot);
-        let mut parent_rules = Vec::new();
-        let mut child_rules = Vec::new();
+        let (mut parent_rules, mut child_rules) = std::mem::take(&mut self.role_scratch);
+        parent_rules.clear();
+        child_rules.clear();
         self.rule_memberships(v.alarm_type, v, &mut parent_rules, &mut child_rules);
-        let roles = self.intern_roles(parent_rules, child_rules);
+        let roles = self.intern_roles(&parent_rules, &child_rules);
+        self.role_scratch = (parent_rules, child_rules);
         let flap_count = if self.flapping.enabled && !self.flap_hist.is_empty() {
             self.flap_hist
                 .get_mut(&(h1, h2))
@@ -1792,7 +1813,7 @@ impl Correlator {
         } else {
             0
         };
-        let tenant = self.syms.intern(&e.tenant_id);
+        let tenant = self.intern_memo(0, &e.tenant_id);
         let resource = self.syms.intern_opt(e.resource_id.as_deref());
         let node = if resource == NO_SYM {
             NO_NODE
@@ -1808,8 +1829,11 @@ impl Correlator {
                 .collect()
         };
         let key: Box<str> = self.scratch.as_str().into();
-        let alarm_type = self.syms.intern(v.alarm_type);
-        let resource_type = self.syms.intern_opt(e.resource_type.as_deref());
+        let alarm_type = self.intern_memo(1, v.alarm_type);
+        let resource_type = match e.resource_type.as_deref() {
+            Some(r) => self.intern_memo(2, r),
+            None => NO_SYM,
+        };
         let customer = self.syms.intern_opt(e.customer_id.as_deref());
         let s = self.alloc(
             Hot {
