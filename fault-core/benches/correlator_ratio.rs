@@ -36,7 +36,7 @@ fn main() {
         best_batch = best_batch.min(start.elapsed().as_secs_f64());
     }
     let single_rate = n as f64 / best_single;
-    let rust_rate = n as f64 / best_batch;
+    let batch_rate = n as f64 / best_batch;
     println!(
         "rust correlator, ingest_into one by one: {n} events in {best_single:.3} s = {single_rate:.0} events/s (best of 3)"
     );
