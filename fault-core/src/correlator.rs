@@ -220,7 +220,9 @@ struct Hot {
 
 /// Cold part of a slot.
 struct Cold {
-    key: Box<str>,
+    /// The reduction key when it came from a template or a restored row; `None` for the default
+    /// key, which is rebuilt from the interned fields when needed (saves an allocation per alarm).
+    key: Option<Box<str>>,
     h1: u64,
     tenant: Sym,
     alarm_type: Sym,
@@ -669,7 +671,64 @@ pub struct Correlator {
     timer_seq: u64,
     watermark: i64,
     scratch: String,
+    /// `scratch` holds a templated key (not rebuildable from the interned fields)
+    scratch_templated: bool,
+    /// the alarm created by the event being processed; its row is built once the event's
+    /// processing is over, from the borrowed event (copies) or the owned one (moves)
+    created: Option<PendingCreated>,
     events_ingested: u64,
+}
+
+/// A `Created` decision waiting for its alarm row.
+struct PendingCreated {
+    /// index in the decision buffer where `Created` goes (before the alarm's other decisions)
+    at: usize,
+    slot: u32,
+    source: AlarmSource,
+    key: String,
+}
+
+/// Where the row of a created alarm takes its strings from.
+enum RowSource<'a> {
+    Borrowed(&'a AlarmEvent),
+    Owned(AlarmEvent),
+}
+
+/// A batch of events the batch path reads by index and hands over one by one once processed.
+trait EventBatch {
+    fn count(&self) -> usize;
+    fn at(&self, i: usize) -> &AlarmEvent;
+    fn row_source(&mut self, i: usize) -> RowSource<'_>;
+}
+
+impl EventBatch for &[AlarmEvent] {
+    #[inline]
+    fn count(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn at(&self, i: usize) -> &AlarmEvent {
+        &self[i]
+    }
+    #[inline]
+    fn row_source(&mut self, i: usize) -> RowSource<'_> {
+        RowSource::Borrowed(&self[i])
+    }
+}
+
+impl EventBatch for &mut [AlarmEvent] {
+    #[inline]
+    fn count(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn at(&self, i: usize) -> &AlarmEvent {
+        &self[i]
+    }
+    #[inline]
+    fn row_source(&mut self, i: usize) -> RowSource<'_> {
+        RowSource::Owned(std::mem::take(&mut self[i]))
+    }
 }
 
 impl std::fmt::Debug for Correlator {
@@ -759,6 +818,8 @@ impl Correlator {
             timer_seq: 0,
             watermark: i64::MIN,
             scratch: String::with_capacity(128),
+            scratch_templated: false,
+            created: None,
             events_ingested: 0,
         };
         c.set_rules(config.rules)?;
@@ -953,7 +1014,7 @@ impl Correlator {
                     | if a.ticket_id.is_some() { F_TICKET } else { 0 },
             },
             Cold {
-                key: a.reduction_key.as_str().into(),
+                key: Some(a.reduction_key.as_str().into()),
                 h1,
                 tenant,
                 alarm_type,
@@ -998,10 +1059,45 @@ impl Correlator {
         Ok(out)
     }
 
+    /// Ingest one owned event and return its decisions. Same decisions as [`Correlator::ingest`];
+    /// the row of a [`Decision::Created`] takes the event's strings instead of copying them.
+    ///
+    /// ```
+    /// use fault_core::correlator::{Correlator, CorrelatorConfig};
+    /// use fault_core::decision::Decision;
+    /// use fault_core::event::AlarmEvent;
+    /// use chrono::{TimeZone, Utc};
+    ///
+    /// let mut c = Correlator::new(CorrelatorConfig::default()).unwrap();
+    /// let t = Utc.with_ymd_and_hms(2026, 1, 14, 10, 0, 0).unwrap();
+    /// let d = c.ingest_owned(AlarmEvent::new("t1", "device.down", "olt", "olt-1", t), t).unwrap();
+    /// let Decision::Created { alarm } = &d[0] else { panic!("a new alarm") };
+    /// assert_eq!(alarm.resource_id.as_deref(), Some("olt-1"));
+    /// let d = c.ingest_owned(AlarmEvent::new("t1", "device.down", "olt", "olt-1", t), t).unwrap();
+    /// assert!(matches!(d[0], Decision::Deduplicated { occurrence_count: 2, .. }));
+    /// ```
+    pub fn ingest_owned(&mut self, event: AlarmEvent, now: DateTime<Utc>) -> Result<Vec<Decision>> {
+        let mut out = Vec::new();
+        self.ingest_owned_into(event, now, &mut out)?;
+        Ok(out)
+    }
+
     /// Ingest a batch; rejected events are reported with their index and change nothing.
     pub fn ingest_batch(&mut self, events: &[AlarmEvent], now: DateTime<Utc>) -> BatchOutcome {
         let mut o = BatchOutcome::default();
         self.ingest_batch_into(events, now, &mut o.decisions, &mut o.errors);
+        o
+    }
+
+    /// Ingest a batch of owned events (see [`Correlator::ingest_batch`]; created alarm rows take
+    /// the events' strings).
+    pub fn ingest_batch_owned(
+        &mut self,
+        mut events: Vec<AlarmEvent>,
+        now: DateTime<Utc>,
+    ) -> BatchOutcome {
+        let mut o = BatchOutcome::default();
+        self.ingest_batch_owned_into(&mut events, now, &mut o.decisions, &mut o.errors);
         o
     }
 
@@ -1015,6 +1111,20 @@ impl Correlator {
     ) -> Result<()> {
         let c = self.classify(e, now)?;
         self.process(e, c, None, out);
+        self.finish_event(RowSource::Borrowed(e), out);
+        Ok(())
+    }
+
+    /// Ingest one owned event, appending its decisions to `out`.
+    pub fn ingest_owned_into(
+        &mut self,
+        e: AlarmEvent,
+        now: DateTime<Utc>,
+        out: &mut Vec<Decision>,
+    ) -> Result<()> {
+        let c = self.classify(&e, now)?;
+        self.process(&e, c, None, out);
+        self.finish_event(RowSource::Owned(e), out);
         Ok(())
     }
 
@@ -1029,10 +1139,35 @@ impl Correlator {
         out: &mut Vec<Decision>,
         errors: &mut Vec<(usize, Error)>,
     ) {
+        self.batch_core(events, now, out, errors);
+    }
+
+    /// Ingest a batch of owned events, draining `events` (its capacity is kept for reuse);
+    /// otherwise as [`Correlator::ingest_batch_into`].
+    pub fn ingest_batch_owned_into(
+        &mut self,
+        events: &mut Vec<AlarmEvent>,
+        now: DateTime<Utc>,
+        out: &mut Vec<Decision>,
+        errors: &mut Vec<(usize, Error)>,
+    ) {
+        self.batch_core(events.as_mut_slice(), now, out, errors);
+        events.clear();
+    }
+
+    fn batch_core<B: EventBatch>(
+        &mut self,
+        mut events: B,
+        now: DateTime<Utc>,
+        out: &mut Vec<Decision>,
+        errors: &mut Vec<(usize, Error)>,
+    ) {
         const AHEAD: usize = 8;
         let mut plan = std::mem::take(&mut self.batch_plan);
         plan.clear();
-        for e in events {
+        let n = events.count();
+        for i in 0..n {
+            let e = events.at(i);
             let c = self.classify(e, now);
             let fp = match &c {
                 Ok((MappingAction::Raise, severity, source)) => {
@@ -1050,7 +1185,6 @@ impl Correlator {
             };
             plan.push((c, fp));
         }
-        let n = events.len();
         for (_, fp) in plan.iter().take(AHEAD) {
             if let Some((h1, _)) = fp {
                 self.keys.prefetch(*h1);
@@ -1072,7 +1206,10 @@ impl Correlator {
                 &mut plan[i].0,
                 Ok((MappingAction::Clear, Severity::Cleared, AlarmSource::System)),
             ) {
-                Ok(c) => self.process(&events[i], c, plan[i].1, out),
+                Ok(c) => {
+                    self.process(events.at(i), c, plan[i].1, out);
+                    self.finish_event(events.row_source(i), out);
+                }
                 Err(err) => errors.push((i, err)),
             }
         }
@@ -1192,15 +1329,9 @@ impl Correlator {
 
     /// All alarms in the working set, ordered by first occurrence then reduction key.
     pub fn alarm_states(&self) -> Vec<AlarmState> {
-        let mut v: Vec<(i64, &str, u32)> = (0..self.hot.len() as u32)
+        let mut v: Vec<(i64, std::borrow::Cow<'_, str>, u32)> = (0..self.hot.len() as u32)
             .filter(|&s| self.hot[s as usize].flags & F_LIVE != 0)
-            .map(|s| {
-                (
-                    self.hot[s as usize].first_us,
-                    &*self.cold[s as usize].key,
-                    s,
-                )
-            })
+            .map(|s| (self.hot[s as usize].first_us, self.key_of(s), s))
             .collect();
         v.sort();
         v.into_iter().map(|(_, _, s)| self.state_of(s)).collect()
@@ -1217,7 +1348,7 @@ impl Correlator {
         let c = &self.cold[s as usize];
         AlarmState {
             id: h.id,
-            reduction_key: c.key.to_string(),
+            reduction_key: self.key_of(s).into_owned(),
             status: h.status,
             severity: h.severity,
             occurrence_count: h.occurrences,
@@ -1500,6 +1631,7 @@ impl Correlator {
         }
         let fp = fingerprint(buf.as_bytes());
         self.scratch = buf;
+        self.scratch_templated = templated;
         fp
     }
 
@@ -1583,7 +1715,7 @@ impl Correlator {
         }
         self.escalated.remove(&s);
         let c = &mut self.cold[si];
-        c.key = Box::from("");
+        c.key = None;
         c.labels = Box::new([]);
         self.hot[si].flags = 0;
         self.hot[si].epoch = self.hot[si].epoch.wrapping_add(1);
@@ -1828,7 +1960,7 @@ impl Correlator {
                 .map(|(k, v)| (self.syms.intern(k), self.syms.intern(v)))
                 .collect()
         };
-        let key: Box<str> = self.scratch.as_str().into();
+        let key: Option<Box<str>> = self.scratch_templated.then(|| self.scratch.as_str().into());
         let alarm_type = self.intern_memo(1, v.alarm_type);
         let resource_type = match e.resource_type.as_deref() {
             Some(r) => self.intern_memo(2, r),
@@ -1920,44 +2052,64 @@ impl Correlator {
                 );
             }
         }
-        let alarm = self.materialize(s, e, v);
+        self.created = Some(PendingCreated {
+            at: start,
+            slot: s,
+            source: v.source,
+            key: self.scratch.as_str().into(),
+        });
+    }
+
+    /// Completes the event just processed: inserts the `Created` decision of the alarm it
+    /// created (if any), its row built from the event (borrowed: copied; owned: moved).
+    #[inline]
+    fn finish_event(&mut self, e: RowSource<'_>, out: &mut Vec<Decision>) {
+        let Some(p) = self.created.take() else {
+            return;
+        };
+        let alarm = match e {
+            RowSource::Borrowed(e) => self.materialize(&p, e.clone()),
+            RowSource::Owned(e) => self.materialize(&p, e),
+        };
         out.insert(
-            start,
+            p.at,
             Decision::Created {
                 alarm: Box::new(alarm),
             },
         );
     }
 
-    fn materialize(&self, s: u32, e: &AlarmEvent, v: &EventView<'_>) -> Alarm {
-        let h = &self.hot[s as usize];
-        let c = &self.cold[s as usize];
+    fn materialize(&self, p: &PendingCreated, e: AlarmEvent) -> Alarm {
+        let h = &self.hot[p.slot as usize];
+        let c = &self.cold[p.slot as usize];
+        let alarm_type = e.alarm_type.unwrap_or_else(|| e.event_type.clone());
+        let title = e.title.unwrap_or_else(|| {
+            match e.resource_name.as_deref().or(e.resource_id.as_deref()) {
+                Some(r) => format!("{alarm_type} on {r}"),
+                None => alarm_type.clone(),
+            }
+        });
         Alarm {
             id: h.id,
-            tenant_id: e.tenant_id.clone(),
-            reduction_key: c.key.to_string(),
-            external_alarm_id: e.external_alarm_id.clone(),
+            tenant_id: e.tenant_id,
+            reduction_key: p.key.clone(),
+            external_alarm_id: e.external_alarm_id,
             severity: h.severity,
             raised_severity: h.raised,
             status: h.status,
             status_before_suppression: (h.status == AlarmStatus::Suppressed).then_some(c.restore),
-            source: v.source,
-            alarm_type: v.alarm_type.to_string(),
-            event_type: e.event_type.clone(),
-            title: e.title.clone().unwrap_or_else(|| {
-                match e.resource_name.as_deref().or(e.resource_id.as_deref()) {
-                    Some(r) => format!("{} on {r}", v.alarm_type),
-                    None => v.alarm_type.to_string(),
-                }
-            }),
-            description: e.description.clone(),
-            probable_cause: e.probable_cause.clone(),
-            recommended_action: e.recommended_action.clone(),
-            resource_type: e.resource_type.clone(),
-            resource_id: e.resource_id.clone(),
-            resource_name: e.resource_name.clone(),
-            customer_id: e.customer_id.clone(),
-            customer_name: e.customer_name.clone(),
+            source: p.source,
+            alarm_type,
+            event_type: e.event_type,
+            title,
+            description: e.description,
+            probable_cause: e.probable_cause,
+            recommended_action: e.recommended_action,
+            resource_type: e.resource_type,
+            resource_id: e.resource_id,
+            resource_name: e.resource_name,
+            customer_id: e.customer_id,
+            customer_name: e.customer_name,
             subscriber_count: e.subscriber_count,
             parent_alarm_id: (c.parent != NONE).then(|| self.hot[c.parent as usize].id),
             child_count: c.child_count,
@@ -1976,8 +2128,8 @@ impl Correlator {
             resolved_by: None,
             assigned_to: None,
             ticket_id: None,
-            labels: e.labels.clone(),
-            raw_payload: e.raw.clone(),
+            labels: e.labels,
+            raw_payload: e.raw,
         }
     }
 
@@ -2113,8 +2265,37 @@ impl Correlator {
     }
 
     /// (first occurrence, key) order: smaller is the better parent.
-    fn parent_order(&self, p: u32) -> (i64, &str) {
-        (self.hot[p as usize].first_us, &self.cold[p as usize].key)
+    fn parent_cmp(&self, a: u32, b: u32) -> std::cmp::Ordering {
+        self.hot[a as usize]
+            .first_us
+            .cmp(&self.hot[b as usize].first_us)
+            .then_with(|| self.key_of(a).cmp(&self.key_of(b)))
+    }
+
+    /// True when `a` is a better parent than `b`.
+    #[inline]
+    fn parent_before(&self, a: u32, b: u32) -> bool {
+        self.parent_cmp(a, b) == std::cmp::Ordering::Less
+    }
+
+    /// The reduction key of a slot (rebuilt from the interned fields for default keys).
+    fn key_of(&self, s: u32) -> std::borrow::Cow<'_, str> {
+        let c = &self.cold[s as usize];
+        match &c.key {
+            Some(k) => std::borrow::Cow::Borrowed(k),
+            None => {
+                let mut b = String::with_capacity(48);
+                write_default_key(
+                    &mut b,
+                    self.syms.resolve(c.tenant),
+                    c.source,
+                    self.syms.resolve(c.alarm_type),
+                    Some(self.syms.resolve(c.resource_type)),
+                    Some(self.syms.resolve(c.resource)),
+                );
+                std::borrow::Cow::Owned(b)
+            }
+        }
     }
 
     fn eligible_parent(&self, p: u32, r: u32, c: u32) -> bool {
@@ -2153,7 +2334,7 @@ impl Correlator {
         let mut best: Option<(u32, u32)> = None;
         let better = |this: &Self, best: &Option<(u32, u32)>, p: u32| match best {
             None => true,
-            Some((b, _)) => this.parent_order(p) < this.parent_order(*b),
+            Some((b, _)) => this.parent_before(p, *b),
         };
         for &r in self.rule_sets[cc.roles as usize].1.iter() {
             let rule = &self.rules[r as usize];
@@ -2423,7 +2604,7 @@ impl Correlator {
                 continue;
             }
             let cur = self.cold[c as usize].parent;
-            if cur == NONE || self.parent_order(p) < self.parent_order(cur) {
+            if cur == NONE || self.parent_before(p, cur) {
                 self.attach(c, p, r, out);
             }
         }
@@ -2464,7 +2645,7 @@ impl Correlator {
             // invalidate cursors of the departing parent implicitly (epoch changes on removal)
         }
         // deterministic order: by first occurrence then key
-        kids.sort_by(|&a, &b| self.parent_order(a).cmp(&self.parent_order(b)));
+        kids.sort_by(|&a, &b| self.parent_cmp(a, b));
         for k in kids {
             if !self.hot[k as usize].status.is_raised() {
                 continue;
@@ -2837,6 +3018,11 @@ fn push_pending(list: &mut PendingList, r: u64, hot: &[Hot], cold: &[Cold], wm: 
             (h.epoch == (x >> 32) as u32 && h.flags & F_LIVE != 0).then_some(s)
         };
         prune_pending(list, hot, cold, wm, w, valid);
+        // pruning freed less than half: grow, so that pushes stay amortized O(1) instead of
+        // re-scanning a nearly full list every few pushes
+        if list.refs.len() * 2 > list.refs.capacity() {
+            list.refs.reserve(list.refs.capacity());
+        }
     }
     list.refs.push(r);
 }

@@ -194,10 +194,12 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(100))]
 
-    /// The prefetching batch path decides exactly what one-by-one ingestion decides.
+    /// The prefetching batch path and the owned-event paths (which move the event's strings
+    /// into the created alarm row instead of copying them) decide exactly what one-by-one
+    /// ingestion of borrowed events decides, rows included.
     #[test]
-    fn batch_ingest_equals_single_ingest(
-        ops in prop::collection::vec((0u8..5, 0u8..40, 0i64..30_000), 1..400),
+    fn batch_and_owned_ingest_equal_single_ingest(
+        ops in prop::collection::vec((0u8..6, 0u8..40, 0i64..30_000), 1..400),
         chunk in 1usize..64,
     ) {
         let mut now = 0i64;
@@ -210,6 +212,22 @@ proptest! {
                     1 => AlarmEvent::new("t1", "device.up", "olt", format!("olt-{}", idx % 3), t(now)),
                     2 => AlarmEvent::new("t1", "cpe.online", "ont", format!("ont-{}", idx % 12), t(now)).with_alarm_type("signal.loss"),
                     3 => AlarmEvent::new("t1", "mystery", "ont", format!("ont-{idx}"), t(now)),
+                    4 => {
+                        // every optional field set: the owned path must move each one
+                        let mut e = AlarmEvent::new("t1", "cpe.signal_loss", "ont", format!("ont-{}", idx % 12), t(now))
+                            .with_alarm_type("signal.loss")
+                            .with_title(format!("LOS {idx}"))
+                            .with_customer(format!("c-{}", idx % 4), Some("ACME".into()))
+                            .with_subscribers(idx as u32)
+                            .with_label("pon", format!("1/{}", idx % 2))
+                            .with_external_id(format!("x-{idx}"));
+                        e.resource_name = Some(format!("ONT {idx}"));
+                        e.description = Some("optical loss".into());
+                        e.probable_cause = Some("fiber cut".into());
+                        e.recommended_action = Some("dispatch".into());
+                        e.raw = serde_json::json!({"idx": idx});
+                        e
+                    }
                     _ => AlarmEvent::new("t1", "cpe.signal_loss", "ont", format!("ont-{}", idx % 12), t(now)).with_alarm_type("signal.loss"),
                 }
             })
@@ -230,8 +248,33 @@ proptest! {
             b.ingest_batch_into(part, far(), &mut batched, &mut errs);
             batch_err.extend(errs.into_iter().map(|(i, e)| (ci * chunk + i, e)));
         }
-        prop_assert_eq!(single, batched);
-        prop_assert_eq!(single_err, batch_err);
+        let mut c = correlator(SEED_002_RULE_JSON);
+        let mut owned = Vec::new();
+        let mut owned_err = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            if let Err(err) = c.ingest_owned_into(e.clone(), far(), &mut owned) {
+                owned_err.push((i, err));
+            }
+        }
+        let mut d = correlator(SEED_002_RULE_JSON);
+        let mut owned_batched = Vec::new();
+        let mut owned_batch_err = Vec::new();
+        let mut buf = Vec::new();
+        for (ci, part) in events.chunks(chunk).enumerate() {
+            let mut errs = Vec::new();
+            buf.extend_from_slice(part);
+            d.ingest_batch_owned_into(&mut buf, far(), &mut owned_batched, &mut errs);
+            prop_assert!(buf.is_empty());
+            owned_batch_err.extend(errs.into_iter().map(|(i, e)| (ci * chunk + i, e)));
+        }
+        prop_assert_eq!(&single, &batched);
+        prop_assert_eq!(&single_err, &batch_err);
+        prop_assert_eq!(&single, &owned);
+        prop_assert_eq!(&single_err, &owned_err);
+        prop_assert_eq!(&single, &owned_batched);
+        prop_assert_eq!(&single_err, &owned_batch_err);
         prop_assert_eq!(structure(&a), structure(&b));
+        prop_assert_eq!(structure(&a), structure(&d));
+        prop_assert_eq!(a.alarm_states(), c.alarm_states());
     }
 }
