@@ -1,0 +1,6 @@
+//! Repository methods of [`crate::Tx`], one module per area.
+
+pub mod alarms;
+pub mod collab;
+pub mod sla;
+pub mod tickets;

@@ -1,0 +1,1069 @@
+//! Repository tests, each on SQLite file, SQLite memory and PostgreSQL (when configured).
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use faultdesk_storage::*;
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+use uuid::Uuid;
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_versioned() {
+    each(|db| async move {
+        assert_eq!(db.store.schema_version().await.unwrap(), 2);
+        db.store.migrate().await.unwrap();
+        db.store.migrate_to(1).await.unwrap();
+        assert_eq!(db.store.schema_version().await.unwrap(), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn database_of_version_1_upgrades_in_place() {
+    for db in backends_at(Some(1)).await {
+        eprintln!("--- backend {}", db.name);
+        assert_eq!(db.store.schema_version().await.unwrap(), 1);
+        let t = ticket("ten", 1, t0());
+        let a = alarm("ten", "k1", t0());
+        let tx = db.store.begin().await.unwrap();
+        tx.insert_ticket(&t).await.unwrap();
+        tx.insert_comment(&comment(&t, "splice enclosure flooded", "public", t0()))
+            .await
+            .unwrap();
+        tx.insert_alarm(&a).await.unwrap();
+        tx.set_ticket_labels("ten", t.id, &labels(&[("contractor_id", "c1")]))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        db.store.migrate().await.unwrap();
+        assert_eq!(db.store.schema_version().await.unwrap(), 2);
+
+        let tx = db.store.begin().await.unwrap();
+        assert_eq!(tx.get_ticket("ten", t.id).await.unwrap().unwrap(), t);
+        assert_eq!(tx.get_alarm("ten", a.id).await.unwrap().unwrap(), a);
+        assert_eq!(
+            tx.get_ticket_labels("ten", t.id).await.unwrap(),
+            labels(&[("contractor_id", "c1")])
+        );
+        // The search index was backfilled from rows written before the upgrade.
+        let hits = tx
+            .search_tickets("ten", "flooded", false, &TicketFilter::default(), Page::default())
+            .await
+            .unwrap();
+        assert_eq!(hits.total, 1, "backfilled comment is searchable");
+        assert_eq!(hits.items[0].ticket.id, t.id);
+        // New tables exist.
+        let seq = tx
+            .insert_outbox("ten", "ticket.created", None, false, &json!({}), t0())
+            .await
+            .unwrap();
+        assert!(seq >= 1);
+        tx.commit().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn bad_url_is_a_clear_error() {
+    let err = Store::connect("mysql://nope").await.unwrap_err();
+    assert!(err.to_string().contains("unsupported database URL"), "{err}");
+}
+
+#[tokio::test]
+async fn alarm_roundtrip_update_and_tenancy() {
+    each(|db| async move {
+        let mut a = alarm("ten", "k1", t0());
+        let tx = db.store.begin().await.unwrap();
+        tx.insert_alarm(&a).await.unwrap();
+        assert_eq!(tx.get_alarm("ten", a.id).await.unwrap().unwrap(), a);
+        assert!(tx.get_alarm("other", a.id).await.unwrap().is_none());
+        a.status = "acknowledged".into();
+        a.acknowledged_at = Some(t0() + Duration::milliseconds(1500));
+        a.acknowledged_by = Some("op".into());
+        a.occurrence_count = 7;
+        tx.update_alarm(&a).await.unwrap();
+        let got = tx.get_alarm_for_update("ten", a.id).await.unwrap().unwrap();
+        assert_eq!(got, a);
+        assert_eq!(
+            tx.find_open_alarm_by_key("ten", "k1").await.unwrap().unwrap().id,
+            a.id
+        );
+        assert!(tx.find_open_alarm_by_key("other", "k1").await.unwrap().is_none());
+        let mut ghost = a.clone();
+        ghost.id = Uuid::now_v7();
+        let err = tx.update_alarm(&ghost).await.unwrap_err();
+        assert!(err.is_not_found(), "{err}");
+        let mut foreign = a.clone();
+        foreign.tenant_id = "other".into();
+        assert!(tx.update_alarm(&foreign).await.unwrap_err().is_not_found());
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn one_open_alarm_per_reduction_key() {
+    each(|db| async move {
+        let mut a = alarm("ten", "dup", t0());
+        let tx = db.store.begin().await.unwrap();
+        tx.insert_alarm(&a).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let tx = db.store.begin().await.unwrap();
+        let err = tx.insert_alarm(&alarm("ten", "dup", t0())).await.unwrap_err();
+        assert!(err.is_conflict(), "{err}");
+        tx.rollback().await.unwrap();
+
+        // Another tenant may have the same key.
+        let tx = db.store.begin().await.unwrap();
+        tx.insert_alarm(&alarm("other", "dup", t0())).await.unwrap();
+        // Once cleared, a new alarm with the key may open.
+        a.status = "cleared".into();
+        a.cleared_at = Some(t0());
+        tx.update_alarm(&a).await.unwrap();
+        tx.insert_alarm(&alarm("ten", "dup", t0())).await.unwrap();
+        let found = tx
+            .find_open_alarms_by_keys("ten", &["dup".into(), "none".into()])
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_ne!(found[0].id, a.id);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn list_alarms_filters_and_pages() {
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        let corr = Uuid::now_v7();
+        let mut rows = Vec::new();
+        for i in 0..30 {
+            let mut a = alarm("ten", &format!("k{i}"), t0() + Duration::minutes(i));
+            a.severity = if i % 3 == 0 { "critical" } else { "minor" }.into();
+            a.source = if i % 2 == 0 { "cpe" } else { "monitoring" }.into();
+            a.customer_id = Some(format!("c{}", i % 5));
+            if i < 4 {
+                a.correlation_id = Some(corr);
+            }
+            rows.push(a);
+        }
+        tx.insert_alarms(&rows).await.unwrap();
+        tx.insert_alarm(&alarm("other", "k0", t0())).await.unwrap();
+
+        let all = tx
+            .list_alarms("ten", &AlarmFilter::default(), Page::new(1, 10))
+            .await
+            .unwrap();
+        assert_eq!(all.total, 30);
+        assert_eq!(all.items.len(), 10);
+        assert_eq!(all.items[0].reduction_key, "k29", "most recent first");
+        let p3 = tx
+            .list_alarms("ten", &AlarmFilter::default(), Page::new(3, 10))
+            .await
+            .unwrap();
+        assert_eq!(p3.items.last().unwrap().reduction_key, "k0");
+
+        let f = AlarmFilter {
+            severity: vec!["critical".into()],
+            source: vec!["cpe".into()],
+            ..Default::default()
+        };
+        let r = tx.list_alarms("ten", &f, Page::new(1, 100)).await.unwrap();
+        assert_eq!(r.total, 5); // i in 0,6,12,18,24
+        assert!(r.items.iter().all(|a| a.severity == "critical" && a.source == "cpe"));
+
+        let f = AlarmFilter {
+            customer_id: Some("c1".into()),
+            from: Some(t0() + Duration::minutes(10)),
+            to: Some(t0() + Duration::minutes(25)),
+            ..Default::default()
+        };
+        let r = tx.list_alarms("ten", &f, Page::new(1, 100)).await.unwrap();
+        let keys: Vec<_> = r.items.iter().map(|a| a.reduction_key.clone()).collect();
+        assert_eq!(keys, vec!["k21", "k16", "k11"]);
+
+        let f = AlarmFilter {
+            correlation_id: Some(corr),
+            resource_type: Some("olt".into()),
+            resource_id: Some("res-k2".into()),
+            status: vec!["active".into()],
+            ..Default::default()
+        };
+        assert_eq!(tx.list_alarms("ten", &f, Page::new(1, 10)).await.unwrap().total, 1);
+        assert_eq!(tx.alarms_by_correlation("ten", corr).await.unwrap().len(), 4);
+        assert_eq!(tx.alarms_by_correlation("other", corr).await.unwrap().len(), 0);
+
+        let err = tx
+            .list_alarms("ten", &AlarmFilter::default(), Page::new(0, 10))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("page numbers start at 1"));
+
+        let counts = tx.alarm_counts("ten", &AlarmFilter::default()).await.unwrap();
+        assert_eq!(counts.total, 30);
+        assert_eq!(counts.by_severity["critical"], 10);
+        assert_eq!(counts.by_source["cpe"], 15);
+        assert_eq!(counts.with_ticket, 0);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn link_alarm_ticket_is_conditional() {
+    each(|db| async move {
+        let a = alarm("ten", "k", t0());
+        let tx = db.store.begin().await.unwrap();
+        tx.insert_alarm(&a).await.unwrap();
+        let (t1, t2) = (Uuid::now_v7(), Uuid::now_v7());
+        assert!(!tx.link_alarm_ticket("other", a.id, t1, t0()).await.unwrap());
+        assert!(tx.link_alarm_ticket("ten", a.id, t1, t0()).await.unwrap());
+        assert!(!tx.link_alarm_ticket("ten", a.id, t2, t0()).await.unwrap());
+        assert_eq!(tx.get_alarm("ten", a.id).await.unwrap().unwrap().ticket_id, Some(t1));
+        // One ticket per alarm: the same ticket cannot be linked to a second alarm.
+        let b = alarm("ten", "k2", t0());
+        tx.insert_alarm(&b).await.unwrap();
+        let err = tx.link_alarm_ticket("ten", b.id, t1, t0()).await.unwrap_err();
+        assert!(err.is_conflict(), "{err}");
+        tx.rollback().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn alarm_events_notes_children_and_archive() {
+    each(|db| async move {
+        let parent = alarm("ten", "p", t0());
+        let mut child = alarm("ten", "c", t0() + Duration::seconds(5));
+        child.parent_alarm_id = Some(parent.id);
+        let tx = db.store.begin().await.unwrap();
+        tx.insert_alarms(&[parent.clone(), child.clone()]).await.unwrap();
+        let events: Vec<_> = (0..1000).map(|i| event("ten", Some(parent.id), i)).collect();
+        assert_eq!(tx.insert_alarm_events(&events).await.unwrap(), 1000);
+        let listed = tx.list_alarm_events("ten", parent.id).await.unwrap();
+        assert_eq!(listed.len(), 1000);
+        assert_eq!(listed[0], events[0]);
+        assert!(tx.list_alarm_events("other", parent.id).await.unwrap().is_empty());
+
+        let note = AlarmNoteRow {
+            id: Uuid::now_v7(),
+            tenant_id: "ten".into(),
+            alarm_id: parent.id,
+            author_id: "op".into(),
+            note_type: "investigation".into(),
+            content: "checked power".into(),
+            created_at: t0(),
+        };
+        tx.insert_alarm_note(&note).await.unwrap();
+        assert_eq!(tx.list_alarm_notes("ten", parent.id).await.unwrap(), vec![note]);
+        let kids = tx.alarm_children("ten", parent.id).await.unwrap();
+        assert_eq!(kids.len(), 1);
+        assert_eq!(kids[0].id, child.id);
+
+        let un = tx
+            .unacknowledged_alarms(Some("ten"), &["critical".into()], t0() + Duration::seconds(1))
+            .await
+            .unwrap();
+        assert_eq!(un.len(), 1);
+        assert_eq!(un[0].id, parent.id);
+        assert_eq!(tx.open_alarms(Some("ten")).await.unwrap().len(), 2);
+
+        let mut cleared = child.clone();
+        cleared.status = "cleared".into();
+        cleared.cleared_at = Some(t0());
+        tx.update_alarm(&cleared).await.unwrap();
+        let now = t0() + Duration::days(100);
+        let moved = tx
+            .archive_cleared("ten", t0() + Duration::days(10), now)
+            .await
+            .unwrap();
+        assert_eq!(moved, 1);
+        assert!(tx.get_alarm("ten", child.id).await.unwrap().is_none());
+        assert_eq!(
+            tx.get_archived_alarm("ten", child.id).await.unwrap().unwrap(),
+            cleared
+        );
+        assert!(tx.get_alarm("ten", parent.id).await.unwrap().is_some());
+        assert_eq!(
+            tx.archive_cleared("ten", t0() + Duration::days(10), now).await.unwrap(),
+            0
+        );
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rules_topology_and_maintenance() {
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        let mut rule = RuleRow {
+            id: Uuid::now_v7(),
+            tenant_id: "ten".into(),
+            name: "OLT to ONT".into(),
+            rule_type: "correlation".into(),
+            description: None,
+            enabled: true,
+            priority: 10,
+            conditions: json!({"parent": {"alarm_type": "device.down"}}),
+            actions: json!({"suppress_child_alarms": true}),
+            time_window_seconds: Some(300),
+            created_at: t0(),
+            updated_at: t0(),
+        };
+        tx.insert_rule(&rule).await.unwrap();
+        rule.enabled = false;
+        tx.update_rule(&rule).await.unwrap();
+        assert_eq!(tx.get_rule("ten", rule.id).await.unwrap().unwrap(), rule);
+        assert_eq!(tx.list_rules("ten", false).await.unwrap().len(), 1);
+        assert!(tx.list_rules("ten", true).await.unwrap().is_empty());
+        assert!(tx.get_rule("other", rule.id).await.unwrap().is_none());
+        assert!(!tx.delete_rule("other", rule.id).await.unwrap());
+        assert!(tx.delete_rule("ten", rule.id).await.unwrap());
+        assert!(tx.get_rule("ten", rule.id).await.unwrap().is_none());
+
+        let edge = |p: &str, c: &str| TopologyEdgeRow {
+            tenant_id: "ten".into(),
+            parent_id: p.into(),
+            child_id: c.into(),
+            created_at: t0(),
+        };
+        assert_eq!(
+            tx.add_topology_edges(&[edge("olt1", "ont1"), edge("olt1", "ont2")])
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(tx.add_topology_edges(&[edge("olt1", "ont1")]).await.unwrap(), 0);
+        assert_eq!(tx.list_topology_edges("ten").await.unwrap().len(), 2);
+        assert_eq!(
+            tx.remove_topology_edges("ten", &[("olt1".into(), "ont1".into())])
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(tx.list_topology_edges("ten").await.unwrap(), vec![edge("olt1", "ont2")]);
+
+        let mut w = MaintenanceWindowRow {
+            id: Uuid::now_v7(),
+            tenant_id: "ten".into(),
+            title: "Firmware".into(),
+            description: None,
+            start_time: t0(),
+            end_time: t0() + Duration::hours(2),
+            status: "scheduled".into(),
+            scope: json!({"resource_ids": ["olt1"]}),
+            suppress_alarms: true,
+            notify_customers: false,
+            created_by: Some("op".into()),
+            created_at: t0(),
+            updated_at: t0(),
+        };
+        tx.insert_maintenance_window(&w).await.unwrap();
+        let inside = MaintenanceFilter {
+            overlapping: Some((t0() + Duration::hours(1), t0() + Duration::hours(3))),
+            status: vec![],
+        };
+        let outside = MaintenanceFilter {
+            overlapping: Some((t0() + Duration::hours(2), t0() + Duration::hours(3))),
+            status: vec![],
+        };
+        assert_eq!(tx.list_maintenance_windows(Some("ten"), &inside).await.unwrap().len(), 1);
+        assert!(tx.list_maintenance_windows(Some("ten"), &outside).await.unwrap().is_empty());
+        assert!(tx.list_maintenance_windows(Some("other"), &inside).await.unwrap().is_empty());
+        w.status = "cancelled".into();
+        tx.update_maintenance_window(&w).await.unwrap();
+        assert_eq!(tx.get_maintenance_window("ten", w.id).await.unwrap().unwrap(), w);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sla_rows_and_idempotent_breaches() {
+    use rust_decimal::Decimal;
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        let def = SlaDefinitionRow {
+            id: Uuid::now_v7(),
+            tenant_id: "ten".into(),
+            name: "Enterprise Fiber 99.9%".into(),
+            description: None,
+            service_type: Some("fiber".into()),
+            availability_target: Decimal::new(999, 3),
+            measurement_period_days: 30,
+            business_hours_only: false,
+            calendar: None,
+            exclude_maintenance: true,
+            performance_targets: json!({"max_latency_ms": "10.0"}),
+            response_times: json!({"critical": 15}),
+            resolution_times: json!({"critical": 240}),
+            credit_policy: json!({"tiers": [], "cap_percent": "25"}),
+            enabled: true,
+            created_at: t0(),
+            updated_at: t0(),
+        };
+        tx.insert_sla_definition(&def).await.unwrap();
+        assert_eq!(tx.get_sla_definition("ten", def.id).await.unwrap().unwrap(), def);
+        let mut inst = SlaInstanceRow {
+            id: Uuid::now_v7(),
+            tenant_id: "ten".into(),
+            sla_definition_id: def.id,
+            customer_id: "cust-1".into(),
+            service_id: None,
+            resource_type: Some("olt".into()),
+            resource_id: Some("olt1".into()),
+            status: "active".into(),
+            period_start: t0(),
+            period_end: t0() + Duration::days(30),
+            current_availability: None,
+            planned_downtime_seconds: 0,
+            unplanned_downtime_seconds: 0,
+            breach_count: 0,
+            credit_amount: Decimal::ZERO,
+            monthly_fee: Some(Decimal::new(123456, 2)),
+            currency: Some("USD".into()),
+            metadata: json!({}),
+            created_at: t0(),
+            updated_at: t0(),
+        };
+        tx.insert_sla_instance(&inst).await.unwrap();
+        inst.unplanned_downtime_seconds = 3600;
+        inst.current_availability = Some(Decimal::new(99861, 5));
+        tx.update_sla_instance(&inst).await.unwrap();
+        assert_eq!(tx.get_sla_instance_for_update("ten", inst.id).await.unwrap().unwrap(), inst);
+        assert_eq!(tx.list_sla_instances("ten", Some("cust-1"), Some("active")).await.unwrap().len(), 1);
+        assert_eq!(
+            tx.sla_instances_covering("ten", Some("olt1"), None, t0() + Duration::days(1))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let breach = SlaBreachRow {
+            id: Uuid::now_v7(),
+            tenant_id: "ten".into(),
+            sla_instance_id: inst.id,
+            breach_key: "availability:2026-03".into(),
+            breach_type: "availability".into(),
+            alarm_id: None,
+            ticket_id: None,
+            breach_start: t0(),
+            breach_end: None,
+            duration_seconds: None,
+            target_value: Some(Decimal::new(999, 3)),
+            actual_value: Some(Decimal::new(99861, 5)),
+            credit_amount: Some(Decimal::new(6173, 2)),
+            resolved: false,
+            resolved_at: None,
+            details: json!({}),
+            created_at: t0(),
+        };
+        assert!(tx.insert_sla_breach(&breach).await.unwrap());
+        let mut again = breach.clone();
+        again.id = Uuid::now_v7();
+        assert!(!tx.insert_sla_breach(&again).await.unwrap(), "recorded once");
+        let listed = tx.list_sla_breaches("ten", Some(inst.id), None).await.unwrap();
+        assert_eq!(listed, vec![breach]);
+
+        // An instance of an unknown definition is rejected by the foreign key.
+        let mut orphan = inst.clone();
+        orphan.id = Uuid::now_v7();
+        orphan.sla_definition_id = Uuid::now_v7();
+        let err = tx.insert_sla_instance(&orphan).await.unwrap_err();
+        assert!(err.is_conflict(), "{err}");
+        tx.rollback().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ticket_numbers_crud_versions_and_delete() {
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        assert_eq!(tx.allocate_ticket_number("ten", 2026).await.unwrap(), 1);
+        assert_eq!(tx.allocate_ticket_number("ten", 2026).await.unwrap(), 2);
+        assert_eq!(tx.allocate_ticket_number("ten", 2027).await.unwrap(), 1);
+        assert_eq!(tx.allocate_ticket_number("other", 2026).await.unwrap(), 1);
+
+        let mut t = ticket("ten", 1, t0());
+        t.is_open = false; // recomputed from category
+        tx.insert_ticket(&t).await.unwrap();
+        t.is_open = true;
+        assert_eq!(tx.get_ticket("ten", t.id).await.unwrap().unwrap(), t);
+        assert_eq!(
+            tx.get_ticket_by_number("ten", "TKT-2026-000001").await.unwrap().unwrap().id,
+            t.id
+        );
+        assert!(tx.get_ticket_by_number("other", "TKT-2026-000001").await.unwrap().is_none());
+        assert!(tx.get_ticket("other", t.id).await.unwrap().is_none());
+
+        let mut dup = ticket("ten", 1, t0());
+        dup.number = t.number.clone();
+        let err = tx.insert_ticket(&dup).await.unwrap_err();
+        assert!(err.is_conflict(), "{err}");
+        tx.commit().await.unwrap();
+
+        let tx = db.store.begin().await.unwrap();
+        let mut t2 = tx.get_ticket_for_update("ten", t.id).await.unwrap().unwrap();
+        t2.status = "resolved".into();
+        t2.category = "resolved".into();
+        t2.priority = 4;
+        t2.resolved_at = Some(t0() + Duration::hours(1));
+        assert_eq!(tx.update_ticket(&t2).await.unwrap(), 2);
+        let stored = tx.get_ticket("ten", t.id).await.unwrap().unwrap();
+        assert!(!stored.is_open);
+        assert_eq!(stored.version, 2);
+        // Stale version.
+        let err = tx.update_ticket(&t2).await.unwrap_err();
+        assert!(err.is_conflict() && err.to_string().contains("modified concurrently"), "{err}");
+        let mut ghost = t2.clone();
+        ghost.id = Uuid::now_v7();
+        assert!(tx.update_ticket(&ghost).await.unwrap_err().is_not_found());
+
+        assert!(tx.soft_delete_ticket("ten", t.id, "admin", t0()).await.unwrap());
+        assert!(!tx.soft_delete_ticket("ten", t.id, "admin", t0()).await.unwrap());
+        assert!(!tx.soft_delete_ticket("other", t.id, "admin", t0()).await.unwrap());
+        let deleted = tx.get_ticket("ten", t.id).await.unwrap().unwrap();
+        assert_eq!(deleted.deleted_by.as_deref(), Some("admin"));
+        let listed = tx
+            .list_tickets("ten", &TicketFilter::default(), &TicketSort::default(), &TicketPaging::Page(Page::default()))
+            .await
+            .unwrap();
+        assert_eq!(listed.total, 0, "deleted tickets are not listed");
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ticket_audit_log_is_append_only() {
+    each(|db| async move {
+        let t = ticket("ten", 1, t0());
+        let tx = db.store.begin().await.unwrap();
+        tx.insert_ticket(&t).await.unwrap();
+        let evs = vec![
+            ticket_event(&t, "CREATED", t0()),
+            ticket_event(&t, "STATUS_CHANGE", t0() + Duration::seconds(1)),
+        ];
+        tx.insert_ticket_events(&evs).await.unwrap();
+        assert_eq!(tx.list_ticket_events("ten", t.id).await.unwrap(), evs);
+        assert!(tx.list_ticket_events("other", t.id).await.unwrap().is_empty());
+        tx.commit().await.unwrap();
+        for sql in ["UPDATE ticket_events SET actor_id = 'x'", "DELETE FROM ticket_events"] {
+            let err = db.store.connection().execute_unprepared(sql).await.unwrap_err();
+            assert!(err.to_string().contains("append-only"), "{err}");
+        }
+        let tx = db.store.begin().await.unwrap();
+        assert_eq!(tx.list_ticket_events("ten", t.id).await.unwrap().len(), 2);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+async fn seed_tickets(tx: &Tx) -> Vec<TicketRow> {
+    let mut out = Vec::new();
+    for i in 0..40i64 {
+        let mut t = ticket("ten", i + 1, t0() + Duration::minutes(i));
+        t.priority = (i % 4 + 1) as i16;
+        let (status, cat) = match i % 5 {
+            0 => ("new", "new"),
+            1 => ("in_progress", "open"),
+            2 => ("pending_info", "pending"),
+            3 => ("resolved", "resolved"),
+            _ => ("closed", "closed"),
+        };
+        t.status = status.into();
+        t.category = cat.into();
+        t.is_open = is_open_category(cat);
+        t.ticket_type = if i % 2 == 0 { "fault" } else { "outage" }.into();
+        t.assignee_id = if i % 3 == 0 { Some("eng-1".into()) } else { None };
+        t.reporter_id = format!("rep-{}", i % 2);
+        t.due_at = if i % 4 == 0 { Some(t0() + Duration::days(40 - i)) } else { None };
+        if i == 7 {
+            t.subject = "Special 50% off_case".into();
+        }
+        out.push(t);
+    }
+    tx.insert_tickets(&out).await.unwrap();
+    for t in &out {
+        let c = format!("c{}", t.number_seq % 3);
+        tx.set_ticket_labels("ten", t.id, &labels(&[("contractor_id", &c), ("project", "p1")]))
+            .await
+            .unwrap();
+    }
+    tx.insert_ticket(&ticket("other", 1, t0())).await.unwrap();
+    out
+}
+
+fn expect_order(mut rows: Vec<TicketRow>, sort: &[(TicketSortField, SortDir)]) -> Vec<Uuid> {
+    rows.sort_by(|a, b| {
+        for (f, d) in sort {
+            let o = match f {
+                TicketSortField::Priority => a.priority.cmp(&b.priority),
+                TicketSortField::CreatedAt => a.created_at.cmp(&b.created_at),
+                TicketSortField::UpdatedAt => a.updated_at.cmp(&b.updated_at),
+                TicketSortField::DueAt => a
+                    .due_at
+                    .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+                    .cmp(&b.due_at.unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)),
+                TicketSortField::Number => {
+                    (a.number_year, a.number_seq).cmp(&(b.number_year, b.number_seq))
+                }
+                TicketSortField::Status => a.status.cmp(&b.status),
+            };
+            let o = if *d == SortDir::Desc { o.reverse() } else { o };
+            if o != std::cmp::Ordering::Equal {
+                return o;
+            }
+        }
+        let last = sort.last().unwrap().1;
+        let o = a.id.cmp(&b.id);
+        if last == SortDir::Desc { o.reverse() } else { o }
+    });
+    rows.into_iter().map(|t| t.id).collect()
+}
+
+#[tokio::test]
+async fn list_tickets_filters() {
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        let all = seed_tickets(&tx).await;
+        let page = TicketPaging::Page(Page::new(1, 100));
+        let sort = TicketSort::default();
+        let run = |f: TicketFilter| {
+            let tx = &tx;
+            let page = page.clone();
+            let sort = sort.clone();
+            async move { tx.list_tickets("ten", &f, &sort, &page).await.unwrap() }
+        };
+        let check = |got: Paged<TicketRow>, pred: &dyn Fn(&TicketRow) -> bool| {
+            let want: Vec<TicketRow> = all.iter().filter(|t| pred(t)).cloned().collect();
+            assert_eq!(got.total as usize, want.len());
+            assert_eq!(
+                got.items.iter().map(|t| t.id).collect::<Vec<_>>(),
+                expect_order(want, &TicketSort::default().keys)
+            );
+        };
+        check(run(TicketFilter::default()).await, &|_| true);
+        check(run(TicketFilter { open_only: true, ..Default::default() }).await, &|t| t.is_open);
+        check(
+            run(TicketFilter { status: vec!["new".into(), "closed".into()], ..Default::default() }).await,
+            &|t| t.status == "new" || t.status == "closed",
+        );
+        check(
+            run(TicketFilter { category: vec!["pending".into()], priority: vec![3, 4], ..Default::default() }).await,
+            &|t| t.category == "pending" && t.priority >= 3,
+        );
+        check(
+            run(TicketFilter { ticket_type: vec!["outage".into()], assignee_id: Some("eng-1".into()), ..Default::default() }).await,
+            &|t| t.ticket_type == "outage" && t.assignee_id.as_deref() == Some("eng-1"),
+        );
+        check(
+            run(TicketFilter { unassigned: true, reporter_only: Some("rep-1".into()), ..Default::default() }).await,
+            &|t| t.assignee_id.is_none() && t.reporter_id == "rep-1",
+        );
+        check(
+            run(TicketFilter { labels: labels(&[("contractor_id", "c1")]), open_only: true, ..Default::default() }).await,
+            &|t| t.number_seq % 3 == 1 && t.is_open,
+        );
+        check(
+            run(TicketFilter { labels: labels(&[("contractor_id", "c2"), ("project", "p1")]), ..Default::default() }).await,
+            &|t| t.number_seq % 3 == 2,
+        );
+        check(
+            run(TicketFilter { labels: labels(&[("contractor_id", "c2"), ("project", "nope")]), ..Default::default() }).await,
+            &|_| false,
+        );
+        check(
+            run(TicketFilter {
+                created_from: Some(t0() + Duration::minutes(10)),
+                created_to: Some(t0() + Duration::minutes(20)),
+                ..Default::default()
+            })
+            .await,
+            &|t| t.created_at >= t0() + Duration::minutes(10) && t.created_at < t0() + Duration::minutes(20),
+        );
+        // LIKE wildcards in user text are literal.
+        check(run(TicketFilter { text: Some("50% OFF_".into()), ..Default::default() }).await, &|t| {
+            t.number_seq == 8
+        });
+        check(run(TicketFilter { text: Some("%".into()), ..Default::default() }).await, &|t| t.number_seq == 8);
+
+        let counts = tx.ticket_counts("ten", &TicketFilter::default()).await.unwrap();
+        assert_eq!(counts.total, 40);
+        assert_eq!(counts.open, 24);
+        assert_eq!(counts.by_priority[&4], 10);
+        assert_eq!(counts.by_category["closed"], 8);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn list_tickets_sorts_pages_and_cursors() {
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        let all = seed_tickets(&tx).await;
+        let sorts = vec![
+            TicketSort::default(),
+            TicketSort::newest(),
+            TicketSort { keys: vec![(TicketSortField::Priority, SortDir::Asc), (TicketSortField::CreatedAt, SortDir::Desc)] },
+            TicketSort { keys: vec![(TicketSortField::DueAt, SortDir::Asc)] },
+            TicketSort { keys: vec![(TicketSortField::Number, SortDir::Asc)] },
+            TicketSort { keys: vec![(TicketSortField::Status, SortDir::Asc), (TicketSortField::UpdatedAt, SortDir::Desc)] },
+        ];
+        for with_labels in [false, true] {
+            let filter = if with_labels {
+                TicketFilter { labels: labels(&[("project", "p1")]), ..Default::default() }
+            } else {
+                TicketFilter::default()
+            };
+            for sort in &sorts {
+                let want = expect_order(all.clone(), &sort.keys);
+                // Offset pages.
+                let mut got = Vec::new();
+                for p in 1..=4 {
+                    let page = tx
+                        .list_tickets("ten", &filter, sort, &TicketPaging::Page(Page::new(p, 11)))
+                        .await
+                        .unwrap();
+                    assert_eq!(page.total, 40);
+                    got.extend(page.items.iter().map(|t| t.id));
+                }
+                assert_eq!(got, want, "offset pages, sort {sort:?}, labels {with_labels}");
+                // Cursor pages.
+                let mut got = Vec::new();
+                let mut page = tx
+                    .list_tickets("ten", &filter, sort, &TicketPaging::Page(Page::new(1, 7)))
+                    .await
+                    .unwrap();
+                loop {
+                    got.extend(page.items.iter().map(|t| t.id));
+                    let Some(cursor) = page.next_cursor.clone() else { break };
+                    page = tx
+                        .list_tickets("ten", &filter, sort, &TicketPaging::After { cursor, page_size: 7 })
+                        .await
+                        .unwrap();
+                }
+                assert_eq!(got, want, "cursor pages, sort {sort:?}, labels {with_labels}");
+            }
+        }
+        let first = tx
+            .list_tickets("ten", &TicketFilter::default(), &TicketSort::default(), &TicketPaging::Page(Page::new(1, 5)))
+            .await
+            .unwrap();
+        let cursor = first.next_cursor.unwrap();
+        let err = tx
+            .list_tickets("ten", &TicketFilter::default(), &TicketSort::newest(), &TicketPaging::After { cursor, page_size: 5 })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("different sort"), "{err}");
+        let err = tx
+            .list_tickets("ten", &TicketFilter::default(), &TicketSort::default(), &TicketPaging::After { cursor: "zz".into(), page_size: 5 })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("invalid cursor"), "{err}");
+        let err = tx
+            .list_tickets("ten", &TicketFilter::default(), &TicketSort::default(), &TicketPaging::Page(Page::new(1, 0)))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("page_size"), "{err}");
+        let err = tx
+            .list_tickets("ten", &TicketFilter::default(), &TicketSort { keys: vec![] }, &TicketPaging::Page(Page::default()))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("one to three keys"), "{err}");
+        tx.rollback().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn comments_revisions_and_search_visibility() {
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        let mut a = ticket("ten", 1, t0());
+        a.subject = "Router reboot loop".into();
+        a.description = "The core router keeps rebooting".into();
+        let mut b = ticket("ten", 2, t0());
+        b.subject = "Slow internet".into();
+        b.description = "Speed drops in the evening; router looks fine".into();
+        let c = ticket("ten", 3, t0());
+        let mut other = ticket("other", 1, t0());
+        other.subject = "Router reboot elsewhere".into();
+        for t in [&a, &b, &c, &other] {
+            tx.insert_ticket(t).await.unwrap();
+        }
+        let public = comment(&c, "technician replaced the splitter", "public", t0());
+        let internal = comment(&c, "customer is a VIP escalation", "internal", t0());
+        tx.insert_comment(&public).await.unwrap();
+        tx.insert_comment(&internal).await.unwrap();
+
+        assert_eq!(tx.list_comments("ten", c.id, false, false).await.unwrap(), vec![public.clone()]);
+        assert_eq!(tx.list_comments("ten", c.id, true, false).await.unwrap().len(), 2);
+        assert!(tx.list_comments("other", c.id, true, true).await.unwrap().is_empty());
+
+        let f = TicketFilter::default();
+        let hits = tx.search_tickets("ten", "router", false, &f, Page::default()).await.unwrap();
+        assert_eq!(hits.total, 2);
+        assert_eq!(hits.items[0].ticket.id, a.id, "subject match ranks first");
+        assert!(hits.items[0].rank >= hits.items[1].rank);
+        let hits = tx.search_tickets("ten", "rebooting", false, &f, Page::default()).await.unwrap();
+        assert_eq!(hits.total, 1, "stemming: rebooting ~ reboot");
+        let hits = tx.search_tickets("ten", "splitter", false, &f, Page::default()).await.unwrap();
+        assert_eq!(hits.items.len(), 1);
+        assert_eq!(hits.items[0].ticket.id, c.id);
+        let hits = tx.search_tickets("ten", "VIP", false, &f, Page::default()).await.unwrap();
+        assert_eq!(hits.total, 0, "internal comments hidden");
+        let hits = tx.search_tickets("ten", "VIP", true, &f, Page::default()).await.unwrap();
+        assert_eq!(hits.total, 1);
+        let hits = tx
+            .search_tickets("ten", "router", false, &TicketFilter { priority: vec![4], ..Default::default() }, Page::default())
+            .await
+            .unwrap();
+        assert_eq!(hits.total, 0, "combined with filters");
+        let hits = tx.search_tickets("ten", "\"' OR 1=1 --", false, &f, Page::default()).await.unwrap();
+        assert_eq!(hits.total, 0, "query syntax is not injected");
+        let hits = tx.search_tickets("ten", "   ", false, &f, Page::default()).await.unwrap();
+        assert_eq!(hits.total, 0);
+
+        // Edit: the old body is kept as a revision and the index follows the new body.
+        let mut edited = public.clone();
+        edited.body = "technician replaced the connector".into();
+        edited.edited_at = Some(t0() + Duration::minutes(5));
+        tx.insert_comment_revision(&CommentRevisionRow {
+            id: Uuid::now_v7(),
+            tenant_id: "ten".into(),
+            comment_id: public.id,
+            body: public.body.clone(),
+            edited_by: "user-a".into(),
+            edited_at: t0() + Duration::minutes(5),
+        })
+        .await
+        .unwrap();
+        tx.update_comment(&edited).await.unwrap();
+        assert_eq!(tx.list_comment_revisions("ten", public.id).await.unwrap()[0].body, public.body);
+        assert_eq!(tx.search_tickets("ten", "splitter", false, &f, Page::default()).await.unwrap().total, 0);
+        assert_eq!(tx.search_tickets("ten", "connector", false, &f, Page::default()).await.unwrap().total, 1);
+        // Soft delete removes it from search.
+        edited.deleted_at = Some(t0() + Duration::minutes(6));
+        tx.update_comment(&edited).await.unwrap();
+        assert_eq!(tx.search_tickets("ten", "connector", false, &f, Page::default()).await.unwrap().total, 0);
+        // Subject edits are indexed too.
+        let mut b2 = tx.get_ticket("ten", b.id).await.unwrap().unwrap();
+        b2.subject = "Fiber latency".into();
+        tx.update_ticket(&b2).await.unwrap();
+        assert_eq!(tx.search_tickets("ten", "latency", false, &f, Page::default()).await.unwrap().total, 1);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn attachments_and_refcounted_blobs() {
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        let t = ticket("ten", 1, t0());
+        tx.insert_ticket(&t).await.unwrap();
+        let (b1, created) = tx.blob_acquire("ten", "abc", 10, "ten/abc", t0()).await.unwrap();
+        assert!(created);
+        assert_eq!(b1.refcount, 1);
+        let (b2, created) = tx.blob_acquire("ten", "abc", 10, "ten/abc", t0()).await.unwrap();
+        assert!(!created);
+        assert_eq!(b2.refcount, 2);
+        let (_, created) = tx.blob_acquire("other", "abc", 10, "other/abc", t0()).await.unwrap();
+        assert!(created, "blobs are per tenant");
+        let mut att = AttachmentRow {
+            id: Uuid::now_v7(),
+            tenant_id: "ten".into(),
+            ticket_id: t.id,
+            comment_id: None,
+            file_name: "passwd".into(),
+            content_type: "text/plain".into(),
+            size_bytes: 10,
+            sha256: "abc".into(),
+            status: "pending".into(),
+            uploaded_by: "u".into(),
+            created_at: t0(),
+            deleted_at: None,
+        };
+        tx.insert_attachment(&att).await.unwrap();
+        assert!(tx.list_attachments("ten", t.id, false).await.unwrap().is_empty());
+        att.status = "available".into();
+        tx.update_attachment(&att).await.unwrap();
+        assert_eq!(tx.list_attachments("ten", t.id, false).await.unwrap(), vec![att.clone()]);
+        assert!(tx.get_attachment("other", att.id).await.unwrap().is_none());
+
+        assert_eq!(tx.blob_release("ten", "abc", t0()).await.unwrap().unwrap().refcount, 1);
+        assert_eq!(tx.blob_release("ten", "abc", t0()).await.unwrap().unwrap().refcount, 0);
+        assert!(tx.get_blob("ten", "abc").await.unwrap().is_none(), "last reference removes the row");
+        assert!(tx.blob_release("ten", "abc", t0()).await.unwrap().is_none());
+        assert_eq!(tx.list_blobs("other").await.unwrap().len(), 1);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn notifications_are_claimed_with_a_lease() {
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        let mk = |i: i64| NotificationRow {
+            id: Uuid::now_v7(),
+            tenant_id: "ten".into(),
+            channel: "webhook".into(),
+            recipient: "http://localhost/hook".into(),
+            template: "ticket.created".into(),
+            subject: None,
+            payload: json!({"i": i}),
+            status: "pending".into(),
+            attempts: 0,
+            last_error: None,
+            next_attempt_at: t0() + Duration::minutes(i),
+            locked_until: None,
+            sent_at: None,
+            ticket_id: None,
+            alarm_id: None,
+            created_at: t0(),
+            updated_at: t0(),
+        };
+        let rows: Vec<_> = (0..5).map(mk).collect();
+        tx.insert_notifications(&rows).await.unwrap();
+        let now = t0() + Duration::minutes(2);
+        let lease = now + Duration::seconds(30);
+        let claimed = tx.claim_due_notifications(now, lease, 10).await.unwrap();
+        assert_eq!(claimed.len(), 3);
+        assert!(claimed.iter().all(|n| n.status == "sending" && n.locked_until == Some(lease)));
+        assert!(tx.claim_due_notifications(now, lease, 10).await.unwrap().is_empty(), "leased");
+        let mut failed = claimed[0].clone();
+        failed.status = "failed".into();
+        failed.attempts = 1;
+        failed.last_error = Some("HTTP 500".into());
+        failed.locked_until = None;
+        failed.next_attempt_at = now + Duration::minutes(1);
+        tx.update_notification(&failed).await.unwrap();
+        // After the lease expires, unfinished claims are claimable again.
+        let later = lease + Duration::minutes(2);
+        let again = tx.claim_due_notifications(later, later + Duration::seconds(30), 10).await.unwrap();
+        assert_eq!(again.len(), 5);
+        assert_eq!(tx.get_notification("ten", failed.id).await.unwrap().unwrap().attempts, 1);
+        assert_eq!(tx.list_notifications("ten", None, 100).await.unwrap().len(), 5);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn outbox_sequence_and_resume() {
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        let s1 = tx.insert_outbox("ten", "ticket.created", Some("t1"), false, &json!({"n": 1}), t0()).await.unwrap();
+        let s2 = tx.insert_outbox("other", "alarm.raised", None, false, &json!({}), t0()).await.unwrap();
+        tx.commit().await.unwrap();
+        let tx = db.store.begin().await.unwrap();
+        let s3 = tx.insert_outbox("ten", "comment.added", Some("c1"), true, &json!({}), t0()).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(s1 < s2 && s2 < s3);
+        let tx = db.store.begin_read().await.unwrap();
+        let all = tx.outbox_since(0, None, 100).await.unwrap();
+        assert_eq!(all.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![s1, s2, s3]);
+        assert_eq!(all[0].payload, json!({"n": 1}));
+        assert!(all[2].internal);
+        let ten = tx.outbox_since(s1, Some("ten"), 100).await.unwrap();
+        assert_eq!(ten.len(), 1);
+        assert_eq!(ten[0].seq, s3);
+        assert_eq!(tx.outbox_since(s3, None, 100).await.unwrap().len(), 0);
+        assert_eq!(tx.outbox_max_seq().await.unwrap(), s3);
+        tx.commit().await.unwrap();
+        // A rolled-back event never appears.
+        let tx = db.store.begin().await.unwrap();
+        tx.insert_outbox("ten", "x", None, false, &json!({}), t0()).await.unwrap();
+        tx.rollback().await.unwrap();
+        let tx = db.store.begin_read().await.unwrap();
+        assert_eq!(tx.outbox_since(s3, None, 100).await.unwrap().len(), 0);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sla_scheduler_claims_due_tickets() {
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        let mut a = ticket("ten", 1, t0());
+        a.sla_next_check_at = Some(t0() + Duration::hours(1));
+        let mut b = ticket("ten", 2, t0());
+        b.sla_next_check_at = Some(t0() + Duration::hours(5));
+        tx.insert_tickets(&[a.clone(), b.clone()]).await.unwrap();
+        let due = tx.claim_due_sla_tickets(t0() + Duration::hours(2), 10).await.unwrap();
+        assert_eq!(due.iter().map(|t| t.id).collect::<Vec<_>>(), vec![a.id]);
+        tx.set_sla_next_check("ten", a.id, None).await.unwrap();
+        assert!(tx.claim_due_sla_tickets(t0() + Duration::hours(2), 10).await.unwrap().is_empty());
+        assert!(tx.set_sla_next_check("other", a.id, None).await.unwrap_err().is_not_found());
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+/// The hot listing (open tickets of one contractor by priority, then age) must read the label
+/// index in order — no full scan, no sort step.
+#[tokio::test]
+async fn contractor_listing_uses_the_label_index() {
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        let mut rows = Vec::new();
+        for i in 0..5000i64 {
+            let mut t = ticket("ten", i + 1, t0() + Duration::seconds(i));
+            t.priority = (i % 4 + 1) as i16;
+            if i % 3 == 0 {
+                t.status = "closed".into();
+                t.category = "closed".into();
+            }
+            rows.push(t);
+        }
+        tx.insert_tickets(&rows).await.unwrap();
+        let labels_rows: Vec<_> = rows
+            .iter()
+            .map(|t| TicketLabelRow {
+                tenant_id: "ten".into(),
+                ticket_id: t.id,
+                key: "contractor_id".into(),
+                value: format!("c{}", t.number_seq % 50),
+            })
+            .collect();
+        tx.insert_ticket_labels(&labels_rows).await.unwrap();
+        tx.commit().await.unwrap();
+        db.store.analyze().await.unwrap();
+
+        let tx = db.store.begin_read().await.unwrap();
+        let f = TicketFilter { open_only: true, labels: labels(&[("contractor_id", "c7")]), ..Default::default() };
+        let plan = tx.explain_list_tickets("ten", &f, &TicketSort::default(), 50).await.unwrap().join("\n");
+        eprintln!("{plan}");
+        assert!(plan.contains("ix_ticket_labels_open_sort"), "plan: {plan}");
+        if db.store.backend() == Backend::Sqlite {
+            assert!(!plan.contains("TEMP B-TREE"), "no sort step: {plan}");
+        } else {
+            assert!(!plan.contains("Sort"), "no sort step: {plan}");
+            assert!(!plan.contains("Seq Scan"), "no sequential scan: {plan}");
+        }
+        let page = tx
+            .list_tickets("ten", &f, &TicketSort::default(), &TicketPaging::Page(Page::new(1, 50)))
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 50);
+        assert!(page.items.windows(2).all(|w| (w[0].priority, w[0].created_at) >= (w[1].priority, w[1].created_at)));
+        let want = rows.iter().filter(|t| t.number_seq % 50 == 7 && t.category != "closed").count();
+        assert_eq!(page.total as usize, want);
+
+        let f = TicketFilter { open_only: true, ..Default::default() };
+        let plan = tx.explain_list_tickets("ten", &f, &TicketSort::default(), 50).await.unwrap().join("\n");
+        assert!(plan.contains("ix_tickets_open_sort"), "plan: {plan}");
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
