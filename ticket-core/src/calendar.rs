@@ -845,9 +845,7 @@ impl Iterator for WorkingIntervals<'_> {
             if a < b {
                 return Some((a, b));
             }
-            if self.pending.is_none() {
-                return None;
-            }
+            self.pending?;
         }
     }
 }
