@@ -432,3 +432,104 @@ fn instances_reject_empty_scopes_and_invalid_definitions() {
         .is_err()
     );
 }
+
+fn hm(h: u32) -> chrono::NaiveTime {
+    chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap()
+}
+
+#[test]
+fn business_calendar_dst_nights_in_the_calendars_zone() {
+    use chrono::Weekday::*;
+    use ticket_core::calendar::BusinessCalendar;
+    // Every night 01:00–04:00 Berlin: 2 h on the spring-forward night, 4 h on the fall-back one.
+    let mut b = BusinessCalendar::builder(chrono_tz::Europe::Berlin);
+    for d in [Mon, Tue, Wed, Thu, Fri, Sat, Sun] {
+        b = b.interval(d, hm(1), hm(4));
+    }
+    let def = SlaDefinition::new(
+        "nights",
+        dec!(0.999),
+        MeasurementPeriod::calendar_month(chrono_tz::Europe::Berlin),
+    )
+    .with_calendar(b.build().unwrap());
+    let mut march = instance(def.clone(), t(2026, 3, 10, 0, 0));
+    assert_eq!(
+        march.status(t(2026, 3, 10, 0, 0)).measured,
+        Duration::hours(31 * 3 - 1)
+    );
+    // The whole spring-forward night down: 2 h of business time (00:00–02:00 UTC).
+    march
+        .record_outage("n", t(2026, 3, 28, 22, 0), Some(t(2026, 3, 29, 6, 0)))
+        .unwrap();
+    assert_eq!(
+        mins(march.status(t(2026, 4, 1, 0, 0)).counted_downtime),
+        120
+    );
+    let mut october = instance(def, t(2026, 10, 10, 0, 0));
+    assert_eq!(
+        october.status(t(2026, 10, 10, 0, 0)).measured,
+        Duration::hours(31 * 3 + 1)
+    );
+    october
+        .record_outage("n", t(2026, 10, 24, 21, 0), Some(t(2026, 10, 25, 6, 0)))
+        .unwrap();
+    assert_eq!(
+        mins(october.status(t(2026, 11, 1, 0, 0)).counted_downtime),
+        240
+    );
+}
+
+#[test]
+fn business_calendar_leap_february() {
+    use ticket_core::calendar::BusinessCalendar;
+    let cal = BusinessCalendar::builder(chrono_tz::UTC)
+        .weekdays(hm(9), hm(17))
+        .build()
+        .unwrap();
+    let mut sla = instance(gold().with_calendar(cal), t(2028, 2, 10, 0, 0));
+    // February 2028: 21 weekdays (the 29th is a Tuesday) of 8 h.
+    assert_eq!(
+        sla.status(t(2028, 2, 1, 0, 0)).measured,
+        Duration::hours(21 * 8)
+    );
+    sla.record_outage("leap", t(2028, 2, 29, 16, 0), Some(t(2028, 3, 1, 12, 0)))
+        .unwrap();
+    let s = sla.status(t(2028, 3, 5, 0, 0));
+    assert_eq!(mins(s.counted_downtime), 60);
+    // Allowance 0.1 % of 168 h = 10.08 min.
+    assert_eq!(
+        s.breaches[0].start,
+        t(2028, 2, 29, 16, 10) + Duration::milliseconds(4_800)
+    );
+}
+
+#[test]
+fn calendar_travels_in_definition_json() {
+    let def = SlaDefinition::from_json(
+        r#"{ "name": "office", "availability_target": "0.99",
+             "measurement_period": { "kind": "calendar_month", "time_zone": "Europe/Berlin" },
+             "calendar": { "timezone": "Europe/Berlin",
+                           "week": { "mon": [["09:00","17:00"]], "tue": [["09:00","17:00"]],
+                                     "wed": [["09:00","17:00"]], "thu": [["09:00","17:00"]],
+                                     "fri": [["09:00","17:00"]] },
+                           "holidays": ["2026-04-03"] } }"#,
+    )
+    .unwrap();
+    assert!(!def.calendar.is_always());
+    assert_eq!(SlaDefinition::from_json(&def.to_json()).unwrap(), def);
+    // April 2026 in Berlin: 22 weekdays, minus Good Friday.
+    let sla = instance(def, t(2026, 4, 10, 0, 0));
+    assert_eq!(
+        sla.status(t(2026, 4, 10, 0, 0)).measured,
+        Duration::hours(21 * 8)
+    );
+    // A bad calendar is a JSON error naming the problem.
+    let err = SlaDefinition::from_json(
+        r#"{ "name": "x", "availability_target": "0.99", "measurement_period": { "kind": "calendar_month" },
+             "calendar": { "timezone": "Mars/Olympus", "week": {} } }"#,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("Mars/Olympus"), "{err}");
+    // Without "calendar" the definition is 24x7.
+    assert!(gold().calendar.is_always());
+}

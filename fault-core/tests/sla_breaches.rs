@@ -419,3 +419,38 @@ fn dst_working_intervals_last_their_real_elapsed_time() {
         assert_eq!(st.availability, rust_decimal::Decimal::ZERO);
     }
 }
+
+#[test]
+fn response_clock_follows_the_definitions_calendar() {
+    use ticket_core::calendar::BusinessCalendar;
+    let t = |h| chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+    let cal = BusinessCalendar::builder(chrono_tz::UTC)
+        .weekdays(t(9), t(17))
+        .build()
+        .unwrap();
+    let mut s = SlaInstance::for_instant(
+        uuid::Uuid::nil(),
+        Arc::new(def().with_calendar(cal)),
+        SlaScope::customer("c-1").with_resources(["olt-1"]),
+        apr(1, 0, 0),
+    )
+    .unwrap();
+    // Friday 16:50 + 15 business minutes = Monday 09:05; resolution 240 min = Monday 12:50.
+    let a = alarm("fri", Severity::Critical, apr(3, 16, 50));
+    s.record_alarm(&a).unwrap();
+    assert!(s.status(apr(6, 9, 5)).breaches.is_empty());
+    let st = s.status(apr(6, 13, 0));
+    let keys: Vec<(&str, DateTime<Utc>)> = st
+        .breaches
+        .iter()
+        .map(|b| (b.key.as_str(), b.start))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            ("response:fri", apr(6, 9, 5)),
+            ("resolution:fri", apr(6, 12, 50))
+        ]
+    );
+    assert_eq!(st.breaches[0].actual, dec!(250)); // 10 min Friday + 4 h Monday
+}

@@ -1,7 +1,8 @@
 //! Differential test: `SlaInstance` against an independent brute-force, minute-by-minute
 //! oracle on thousands of random outage sets (with and without maintenance, in any feeding
 //! order, open and closed outages), 24x7 and with business hours (Mon–Fri 09:00–17:00
-//! Europe/Berlin, periods often spanning a DST change).
+//! Europe/Berlin, periods often spanning a DST change) given either as ticket-core's
+//! `BusinessCalendar` or as explicit working intervals.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use fault_core::sla::{
@@ -11,6 +12,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use std::sync::Arc;
+use ticket_core::calendar::BusinessCalendar;
 
 const NS_MIN: i64 = 60_000_000_000;
 
@@ -176,12 +178,33 @@ fn tiers() -> CreditSchedule {
     )
 }
 
-fn run(c: &Case, def: SlaDefinition, business_hours: bool) -> Result<(), TestCaseError> {
+#[derive(Clone, Copy, PartialEq)]
+enum Hours {
+    TwentyFourSeven,
+    /// Mon–Fri 09:00–17:00 Berlin through `SlaDefinition::calendar`.
+    Calendar,
+    /// The same hours through `SlaInstance::with_working_time`.
+    Explicit,
+}
+
+fn run(c: &Case, def: SlaDefinition, hours: Hours) -> Result<(), TestCaseError> {
+    let business_hours = hours != Hours::TwentyFourSeven;
+    let def = if hours == Hours::Calendar {
+        let t = |h| chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+        def.with_calendar(
+            BusinessCalendar::builder(chrono_tz::Europe::Berlin)
+                .weekdays(t(9), t(17))
+                .build()
+                .unwrap(),
+        )
+    } else {
+        def
+    };
     let base =
         Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(c.period_start_min);
     let at = |m: i64| base + Duration::minutes(m);
     let period = SlaPeriod::new(base, at(c.period_len)).unwrap();
-    let mut sla = if business_hours {
+    let mut sla = if hours == Hours::Explicit {
         SlaInstance::with_working_time(
             uuid::Uuid::nil(),
             Arc::new(def),
@@ -322,11 +345,16 @@ proptest! {
 
     #[test]
     fn availability_matches_minute_oracle_24x7(c in case()) {
-        run(&c, definition(&c), false)?;
+        run(&c, definition(&c), Hours::TwentyFourSeven)?;
     }
 
     #[test]
-    fn availability_matches_minute_oracle_business_hours_berlin(c in case()) {
-        run(&c, definition(&c), true)?;
+    fn availability_matches_minute_oracle_business_calendar_berlin(c in case()) {
+        run(&c, definition(&c), Hours::Calendar)?;
+    }
+
+    #[test]
+    fn availability_matches_minute_oracle_explicit_working_time(c in case()) {
+        run(&c, definition(&c), Hours::Explicit)?;
     }
 }

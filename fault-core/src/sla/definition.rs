@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use ticket_core::calendar::BusinessCalendar;
 
 /// An availability SLA: what is promised, how it is measured and what a miss costs.
 ///
@@ -23,6 +24,8 @@ use std::collections::BTreeMap;
 ///                      "min_bandwidth_mbps": "1000" },
 ///     "response_minutes": { "critical": 15, "major": 60 },
 ///     "resolution_minutes": { "critical": 240 },
+///     "calendar": { "timezone": "Europe/Berlin",
+///                   "week": { "mon": [["08:00", "18:00"]], "tue": [["08:00", "18:00"]] } },
 ///     "exclude_maintenance": true,
 ///     "credit_schedule": {
 ///         "tiers": [ { "below_percent": "99.9", "credit_percent": "10" },
@@ -33,6 +36,7 @@ use std::collections::BTreeMap;
 ///     "at_risk_fraction": "0.25"
 /// }"#).unwrap();
 /// assert_eq!(def.credit_schedule.tiers.len(), 2);
+/// assert!(!def.calendar.is_always());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +59,10 @@ pub struct SlaDefinition {
     /// Minutes (business time when a calendar applies) to clear an alarm, per severity.
     #[serde(default)]
     pub resolution_minutes: BTreeMap<Severity, u32>,
+    /// When the clocks run (default 24x7): under a business calendar only its working time is
+    /// measured, counts as downtime, and runs response/resolution clocks.
+    #[serde(default = "BusinessCalendar::always")]
+    pub calendar: BusinessCalendar,
     /// Whether maintenance-window time is excluded from the measured time (default `true`).
     #[serde(default = "default_true")]
     pub exclude_maintenance: bool,
@@ -102,6 +110,7 @@ impl SlaDefinition {
             performance: PerformanceTargets::default(),
             response_minutes: BTreeMap::new(),
             resolution_minutes: BTreeMap::new(),
+            calendar: BusinessCalendar::always(),
             exclude_maintenance: true,
             credit_schedule: CreditSchedule::default(),
             monthly_fee: Decimal::ZERO,
@@ -124,6 +133,12 @@ impl SlaDefinition {
     /// Sets the resolution target (minutes to clear) for one severity.
     pub fn with_resolution_minutes(mut self, severity: Severity, minutes: u32) -> Self {
         self.resolution_minutes.insert(severity, minutes);
+        self
+    }
+
+    /// Sets the business calendar (only its working time counts).
+    pub fn with_calendar(mut self, calendar: BusinessCalendar) -> Self {
+        self.calendar = calendar;
         self
     }
 

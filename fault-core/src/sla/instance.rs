@@ -4,7 +4,7 @@ use super::definition::{SlaDefinition, SlaPeriod};
 use super::error::{Result, SlaError};
 use super::interval::IntervalSet;
 use super::status::{Breach, BreachKind, Compliance, MeasureUnit, PerformanceMetric, SlaStatus};
-use super::time::{dur, from_ns, minutes, to_ns, working_set};
+use super::time::{dur, from_ns, minutes, to_ns, to_ns_saturating as to_ns_sat, working_set};
 use crate::Severity;
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::prelude::ToPrimitive;
@@ -970,14 +970,6 @@ fn perf_breach(
         },
         financial_impact: Decimal::ZERO,
     }
-}
-
-fn to_ns_sat(at: DateTime<Utc>) -> i64 {
-    at.timestamp_nanos_opt().unwrap_or(if at.timestamp() < 0 {
-        i64::MIN
-    } else {
-        i64::MAX
-    })
 }
 
 fn check_order(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<()> {

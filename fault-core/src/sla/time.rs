@@ -40,8 +40,15 @@ pub(crate) fn minutes(ns: i64) -> Decimal {
 
 /// The working intervals of the definition's calendar inside `[start, end)`.
 pub(crate) fn working_set(def: &SlaDefinition, start: i64, end: i64) -> IntervalSet {
-    let _ = def;
-    IntervalSet::single(start, end)
+    if def.calendar.is_always() {
+        return IntervalSet::single(start, end);
+    }
+    let mut set = IntervalSet::new();
+    for (a, b) in def.calendar.working_intervals(from_ns(start), from_ns(end)) {
+        let (a, b) = (to_ns_saturating(a).max(start), to_ns_saturating(b).min(end));
+        set.insert(a, b, |_, _| {});
+    }
+    set
 }
 
 /// Business time between two instants under the definition's calendar (24x7: wall time).
@@ -50,8 +57,10 @@ pub(crate) fn business_between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Duration {
-    let _ = def;
-    (to - from).max(Duration::zero())
+    if def.calendar.is_always() {
+        return (to - from).max(Duration::zero());
+    }
+    def.calendar.business_time_between(from, to)
 }
 
 /// The instant `d` of business time after `start` under the definition's calendar.
@@ -60,8 +69,19 @@ pub(crate) fn add_business(
     start: DateTime<Utc>,
     d: Duration,
 ) -> DateTime<Utc> {
-    let _ = def;
-    start + d
+    if def.calendar.is_always() {
+        return start + d;
+    }
+    def.calendar.add_business_time(start, d)
+}
+
+/// `at` in nanoseconds, saturating outside the representable range.
+pub(crate) fn to_ns_saturating(at: DateTime<Utc>) -> i64 {
+    at.timestamp_nanos_opt().unwrap_or(if at.timestamp() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }
 
 /// Serde for `chrono::Duration` as integer milliseconds.
