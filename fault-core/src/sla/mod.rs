@@ -7,7 +7,9 @@
 //! - [`SlaInstance`]: a definition applied to a [`SlaScope`] for one [`SlaPeriod`]. Feed it
 //!   outages ([`SlaInstance::record_outage`], [`SlaInstance::record_clear`]), alarms
 //!   ([`SlaInstance::record_alarm`]), maintenance windows and measurements; ask
-//!   [`SlaInstance::status`] at any `now`.
+//!   [`SlaInstance::status`] at any `now`. Business hours come from the definition's
+//!   [`BusinessCalendar`](ticket_core::calendar::BusinessCalendar), or are given explicitly
+//!   with [`SlaInstance::with_working_time`].
 //! - [`SlaStatus`] / [`Breach`]: availability, planned and unplanned downtime, compliance
 //!   (compliant / at risk / breached), breaches with their instant, target vs actual and
 //!   financial impact, and credits owed.
