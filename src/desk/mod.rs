@@ -455,3 +455,6 @@ pub(crate) fn validate_actor(actor: &Actor) -> Result<()> {
     }
     Ok(())
 }
+
+// Alarm use-cases, correlation and the SLA service.
+mod alarm_rows;
