@@ -23,6 +23,10 @@ pub use desk::{
     CreateTicketFromAlarm, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, NewTicketInput, Page, TicketFromAlarm,
     TicketQuery, TicketSearchHit, TicketStatistics, TransitionOptions,
 };
+pub use desk::{
+    AlarmNote, AlarmQuery, DEFAULT_ARCHIVE_AFTER_DAYS, IngestOutcome, NewMaintenanceWindow,
+    StoredRule,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventFilter};
 
