@@ -22,8 +22,9 @@ async fn migrations_are_idempotent_and_versioned() {
 
 #[tokio::test]
 async fn database_of_version_1_upgrades_in_place() {
-    for db in backends_at(Some(1)).await {
+    for mut db in backends_at(Some(1)).await {
         eprintln!("--- backend {}", db.name);
+        let _dir = db.dir.take();
         assert_eq!(db.store.schema_version().await.unwrap(), 1);
         let t = ticket("ten", 1, t0());
         let a = alarm("ten", "k1", t0());
@@ -502,11 +503,14 @@ async fn ticket_numbers_crud_versions_and_delete() {
         assert!(tx.get_ticket_by_number("other", "TKT-2026-000001").await.unwrap().is_none());
         assert!(tx.get_ticket("other", t.id).await.unwrap().is_none());
 
+        tx.commit().await.unwrap();
+        // A failed statement aborts a PostgreSQL transaction: roll back after a Conflict.
+        let tx = db.store.begin().await.unwrap();
         let mut dup = ticket("ten", 1, t0());
         dup.number = t.number.clone();
         let err = tx.insert_ticket(&dup).await.unwrap_err();
         assert!(err.is_conflict(), "{err}");
-        tx.commit().await.unwrap();
+        tx.rollback().await.unwrap();
 
         let tx = db.store.begin().await.unwrap();
         let mut t2 = tx.get_ticket_for_update("ten", t.id).await.unwrap().unwrap();
@@ -742,7 +746,7 @@ async fn list_tickets_sorts_pages_and_cursors() {
                     .list_tickets("ten", &filter, sort, &TicketPaging::Page(Page::new(1, 7)))
                     .await
                     .unwrap();
-                loop {
+                for _ in 0..20 {
                     got.extend(page.items.iter().map(|t| t.id));
                     let Some(cursor) = page.next_cursor.clone() else { break };
                     page = tx
@@ -1033,7 +1037,7 @@ async fn contractor_listing_uses_the_label_index() {
                 tenant_id: "ten".into(),
                 ticket_id: t.id,
                 key: "contractor_id".into(),
-                value: format!("c{}", t.number_seq % 50),
+                value: format!("c{}", t.number_seq % 5),
             })
             .collect();
         tx.insert_ticket_labels(&labels_rows).await.unwrap();
@@ -1041,7 +1045,7 @@ async fn contractor_listing_uses_the_label_index() {
         db.store.analyze().await.unwrap();
 
         let tx = db.store.begin_read().await.unwrap();
-        let f = TicketFilter { open_only: true, labels: labels(&[("contractor_id", "c7")]), ..Default::default() };
+        let f = TicketFilter { open_only: true, labels: labels(&[("contractor_id", "c2")]), ..Default::default() };
         let plan = tx.explain_list_tickets("ten", &f, &TicketSort::default(), 50).await.unwrap().join("\n");
         eprintln!("{plan}");
         assert!(plan.contains("ix_ticket_labels_open_sort"), "plan: {plan}");
@@ -1057,7 +1061,7 @@ async fn contractor_listing_uses_the_label_index() {
             .unwrap();
         assert_eq!(page.items.len(), 50);
         assert!(page.items.windows(2).all(|w| (w[0].priority, w[0].created_at) >= (w[1].priority, w[1].created_at)));
-        let want = rows.iter().filter(|t| t.number_seq % 50 == 7 && t.category != "closed").count();
+        let want = rows.iter().filter(|t| t.number_seq % 5 == 2 && t.category != "closed").count();
         assert_eq!(page.total as usize, want);
 
         let f = TicketFilter { open_only: true, ..Default::default() };

@@ -300,7 +300,7 @@ impl Tx {
     /// Inserts label rows for many tickets at once (bulk loads; tickets must exist).
     pub async fn insert_ticket_labels(&self, labels: &[TicketLabelRow]) -> Result<u64> {
         let mut n = 0;
-        for part in labels.chunks(2000) {
+        for part in labels.chunks(400) {
             let mut q = self.q();
             q.sql("INSERT INTO ticket_labels (tenant_id, ticket_id, key, value, t_open, t_deleted, t_priority, t_created_at) SELECT t.tenant_id, t.id, l.k, l.v, t.is_open, CASE WHEN t.deleted_at IS NULL THEN ")
                 .b(&false)
@@ -461,7 +461,7 @@ impl Tx {
                 TicketSortField::CreatedAt => vec!["t.created_at".into()],
                 TicketSortField::UpdatedAt => vec!["t.updated_at".into()],
                 TicketSortField::DueAt if self.pg => {
-                    vec!["COALESCE(t.due_at, 'infinity'::timestamptz)".into()]
+                    vec!["COALESCE(t.due_at, '9999-12-31T23:59:59.999999Z'::timestamptz)".into()]
                 }
                 TicketSortField::DueAt => {
                     vec!["COALESCE(t.due_at, '9999-12-31T23:59:59.999999Z')".into()]
@@ -497,14 +497,11 @@ impl Tx {
                 TicketSortField::CreatedAt => vals.push(crate::codec::v(&t.created_at, pg)),
                 TicketSortField::UpdatedAt => vals.push(crate::codec::v(&t.updated_at, pg)),
                 TicketSortField::DueAt => {
+                    // The same sentinel as the ORDER BY expression (NULL sorts last ascending).
                     let due = t.due_at.unwrap_or_else(|| {
-                        if pg {
-                            DateTime::<Utc>::MAX_UTC
-                        } else {
-                            DateTime::parse_from_rfc3339("9999-12-31T23:59:59.999999Z")
-                                .map(|d| d.with_timezone(&Utc))
-                                .unwrap_or(DateTime::<Utc>::MAX_UTC)
-                        }
+                        DateTime::parse_from_rfc3339("9999-12-31T23:59:59.999999Z")
+                            .map(|d| d.with_timezone(&Utc))
+                            .unwrap_or(DateTime::<Utc>::MAX_UTC)
                     });
                     vals.push(crate::codec::v(&due, pg))
                 }

@@ -14,7 +14,8 @@ pub struct Db {
     pub name: &'static str,
     pub store: Store,
     pub url: String,
-    _dir: Option<tempfile::TempDir>,
+    /// Kept alive by `each` (closures capture fields precisely, so a moved `Db` would not keep it).
+    pub dir: Option<tempfile::TempDir>,
 }
 
 pub async fn pg_fresh_url() -> Option<String> {
@@ -55,14 +56,14 @@ pub async fn backends_at(version: Option<u32>) -> Vec<Db> {
         name: "sqlite-file",
         store,
         url,
-        _dir: Some(dir),
+        dir: Some(dir),
     });
     let store = Store::connect("sqlite::memory:").await.unwrap();
     out.push(Db {
         name: "sqlite-memory",
         store,
         url: "sqlite::memory:".into(),
-        _dir: None,
+        dir: None,
     });
     if let Some(url) = pg_fresh_url().await {
         let store = Store::connect(&url).await.unwrap();
@@ -70,7 +71,7 @@ pub async fn backends_at(version: Option<u32>) -> Vec<Db> {
             name: "postgres",
             store,
             url,
-            _dir: None,
+            dir: None,
         });
     }
     for db in &out {
@@ -88,10 +89,12 @@ where
     F: Fn(Db) -> Fut,
     Fut: Future<Output = ()>,
 {
-    for db in backends().await {
+    for mut db in backends().await {
         let name = db.name;
         eprintln!("--- backend {name}");
+        let dir = db.dir.take();
         f(db).await;
+        drop(dir);
     }
 }
 
