@@ -42,6 +42,16 @@ pub struct DeskConfig {
     pub store: StoreOptions,
     /// The user id recorded as reporter/actor of tickets the Desk creates by itself.
     pub system_user: String,
+    /// Where attachment content is stored (local directory `./faultdesk-blobs` by default).
+    pub blobs: crate::blobs::BlobStore,
+    /// Attachment size limit and extension allowlist (seed 003: 50 MB, its list).
+    pub attachments: ticket_core::attachment::AttachmentPolicy,
+    /// Virus-scan hook run on every upload before it becomes visible (none by default).
+    pub scanner: Option<Arc<dyn crate::desk::Scanner>>,
+    /// Notification routes, notifiers per channel and retry policy.
+    pub notifications: crate::desk::NotificationConfig,
+    /// SLA scheduler settings (`run_due`).
+    pub scheduler: crate::desk::SchedulerConfig,
 }
 
 impl Default for DeskConfig {
@@ -54,6 +64,11 @@ impl Default for DeskConfig {
             clock: Arc::new(SystemClock),
             store: StoreOptions::default(),
             system_user: "system".to_string(),
+            blobs: crate::blobs::BlobStore::default(),
+            attachments: ticket_core::attachment::AttachmentPolicy::default(),
+            scanner: None,
+            notifications: crate::desk::NotificationConfig::default(),
+            scheduler: crate::desk::SchedulerConfig::default(),
         }
     }
 }
@@ -119,6 +134,55 @@ impl DeskConfig {
         self
     }
 
+    /// Stores attachment content in `blobs`.
+    pub fn with_blob_store(mut self, blobs: crate::blobs::BlobStore) -> Self {
+        self.blobs = blobs;
+        self
+    }
+
+    /// Sets the attachment policy.
+    pub fn with_attachment_policy(
+        mut self,
+        policy: ticket_core::attachment::AttachmentPolicy,
+    ) -> Self {
+        self.attachments = policy;
+        self
+    }
+
+    /// Installs a virus-scan hook for uploads.
+    pub fn with_scanner(mut self, scanner: impl crate::desk::Scanner + 'static) -> Self {
+        self.scanner = Some(Arc::new(scanner));
+        self
+    }
+
+    /// Adds a notification route (validated: unknown channel or empty recipient is an error).
+    pub fn with_notification_route(
+        mut self,
+        route: crate::desk::NotificationRoute,
+    ) -> Result<Self> {
+        route.validate()?;
+        self.notifications.routes.push(route);
+        Ok(self)
+    }
+
+    /// Registers the notifier that delivers `channel`'s notifications.
+    pub fn with_notifier(
+        mut self,
+        channel: &str,
+        notifier: impl crate::desk::Notifier + 'static,
+    ) -> Self {
+        self.notifications
+            .notifiers
+            .insert(channel.to_string(), Arc::new(notifier));
+        self
+    }
+
+    /// Sets the SLA scheduler settings.
+    pub fn with_scheduler(mut self, scheduler: crate::desk::SchedulerConfig) -> Self {
+        self.scheduler = scheduler;
+        self
+    }
+
     /// Reads a configuration from JSON. Every key is optional:
     ///
     /// ```json
@@ -131,7 +195,10 @@ impl DeskConfig {
     ///   "triggers": { "major_subscriber_threshold": 10 },
     ///   "flapping": { ... },
     ///   "number_format": { "prefix": "TKT", "width": 6 },
-    ///   "system_user": "system"
+    ///   "system_user": "system",
+    ///   "blob_dir": "/var/lib/faultdesk/blobs",   // attachments on the local filesystem
+    ///   "attachments": { "max_size_bytes": 52428800, "allowed_extensions": ["pdf", "log"] },
+    ///   "notification_routes": [ { "kinds": ["sla.*"], "channel": "webhook", "recipient": "https://..." } ]
     /// }
     /// ```
     ///
@@ -155,6 +222,9 @@ impl DeskConfig {
             flapping: Option<serde_json::Value>,
             number_format: Option<NumberFormat>,
             system_user: Option<String>,
+            blob_dir: Option<String>,
+            attachments: Option<ticket_core::attachment::AttachmentPolicy>,
+            notification_routes: Option<Vec<crate::desk::NotificationRoute>>,
         }
         let file: File = serde_json::from_str(json)
             .map_err(|e| Error::validation(format!("Invalid configuration: {e}")))?;
@@ -203,6 +273,15 @@ impl DeskConfig {
         }
         if let Some(u) = file.system_user {
             c.system_user = u;
+        }
+        if let Some(d) = file.blob_dir {
+            c.blobs = crate::blobs::BlobStore::local(d);
+        }
+        if let Some(a) = file.attachments {
+            c.attachments = a;
+        }
+        for r in file.notification_routes.unwrap_or_default() {
+            c = c.with_notification_route(r)?;
         }
         Ok(c)
     }

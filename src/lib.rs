@@ -9,6 +9,7 @@
 //! [`storage`], so a Rust user depends on this one crate.
 
 mod actor;
+mod blobs;
 mod clock;
 mod config;
 mod desk;
@@ -16,6 +17,7 @@ mod error;
 mod events;
 
 pub use actor::Actor;
+pub use blobs::{BlobStore, BlobStoreConfig, ByteStream, STREAM_CHUNK_BYTES};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::DeskConfig;
 pub use desk::{Desk, Subscription};
@@ -24,8 +26,9 @@ pub use desk::{
     TicketQuery, TicketSearchHit, TicketStatistics, TransitionOptions,
 };
 pub use desk::{
-    AlarmNote, AlarmQuery, DEFAULT_ARCHIVE_AFTER_DAYS, IngestOutcome, NewMaintenanceWindow,
-    StoredRule,
+    Attachment, AttachmentDownload, CHANNELS, DeliveryReport, NewAttachment, Notification,
+    NotificationConfig, NotificationRoute, Notifier, OrphanReport, RunDueReport, SIGNATURE_HEADER,
+    ScanRequest, ScanVerdict, Scanner, SchedulerConfig, WebhookNotifier,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventFilter};
@@ -47,6 +50,35 @@ mod send_checks {
     async fn desk_futures_are_send(desk: crate::Desk, actor: crate::Actor) {
         let f = desk.events_since(&actor, 0, 10);
         assert_send(&f);
+        let id = uuid::Uuid::nil();
+        assert_send(&desk.create_ticket(&actor, crate::NewTicketInput::new("s")));
+        assert_send(&desk.get_ticket(&actor, id));
+        assert_send(&desk.get_ticket_by_number(&actor, "TKT-2026-000001"));
+        assert_send(&desk.update_ticket(&actor, id, Default::default()));
+        assert_send(&desk.delete_ticket(&actor, id));
+        assert_send(&desk.assign_ticket(&actor, id, None));
+        assert_send(&desk.transition_ticket(&actor, id, "OPEN", Default::default()));
+        assert_send(&desk.reopen_ticket(&actor, id, "r"));
+        assert_send(&desk.ticket_history(&actor, id));
+        assert_send(&desk.list_tickets(&actor, Default::default()));
+        assert_send(&desk.search_tickets(&actor, "x", Default::default()));
+        assert_send(&desk.ticket_stats(&actor, Default::default()));
+        assert_send(&desk.create_ticket_from_alarm(&actor, id, Default::default()));
+        let c = ticket_core::comment::Visibility::Public;
+        assert_send(&desk.add_comment(&actor, id, "b", c));
+        assert_send(&desk.edit_comment(&actor, id, "b"));
+        assert_send(&desk.delete_comment(&actor, id));
+        assert_send(&desk.list_comments(&actor, id));
+        assert_send(&desk.get_comment(&actor, id));
+        let new_attachment = crate::NewAttachment::new("a.txt");
+        assert_send(&desk.add_attachment_bytes(&actor, id, new_attachment, "x"));
+        assert_send(&desk.list_attachments(&actor, id));
+        assert_send(&desk.open_attachment(&actor, id));
+        assert_send(&desk.delete_attachment(&actor, id));
+        assert_send(&desk.collect_orphan_blobs("t", chrono::Duration::hours(1)));
+        assert_send(&desk.deliver_notifications());
+        assert_send(&desk.list_notifications(&actor, None, 10));
+        assert_send(&desk.run_due(chrono::Utc::now()));
         let w = async {
             crate::desk::write_tx!(desk, |w| {
                 w.emit("t", "k", None, false, serde_json::Value::Null)

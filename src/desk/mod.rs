@@ -18,9 +18,22 @@ use std::time::Duration;
 use ticket_core::rbac::{PermissionSet, Principal};
 use tokio::sync::broadcast;
 
+mod attachments;
+mod comments;
+mod notifications;
 mod page;
+mod scheduler;
 mod ticket_rows;
 mod tickets;
+
+pub use attachments::{
+    Attachment, AttachmentDownload, NewAttachment, OrphanReport, ScanRequest, ScanVerdict, Scanner,
+};
+pub use notifications::{
+    CHANNELS, DeliveryReport, Notification, NotificationConfig, NotificationRoute, Notifier,
+    SIGNATURE_HEADER, WebhookNotifier,
+};
+pub use scheduler::{RunDueReport, SchedulerConfig};
 
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page};
 pub use tickets::{
@@ -458,9 +471,3 @@ pub(crate) fn validate_actor(actor: &Actor) -> Result<()> {
 
 // Alarm use-cases, correlation and the SLA service.
 mod alarm_rows;
-mod alarms;
-mod correlation;
-pub use alarms::{
-    AlarmNote, AlarmQuery, DEFAULT_ARCHIVE_AFTER_DAYS, IngestOutcome, NewMaintenanceWindow,
-    StoredRule,
-};
