@@ -11,7 +11,13 @@ use faultdesk::fault::{AlarmEvent, AlarmStatus, Severity};
 use faultdesk::{AlarmQuery, ErrorKind, NewMaintenanceWindow};
 
 fn ev(event_type: &str, rtype: &str, rid: &str, secs: i64) -> AlarmEvent {
-    AlarmEvent::new("acme", event_type, rtype, rid, t0() + Duration::seconds(secs))
+    AlarmEvent::new(
+        "acme",
+        event_type,
+        rtype,
+        rid,
+        t0() + Duration::seconds(secs),
+    )
 }
 
 fn ont_loss(rid: &str, secs: i64) -> AlarmEvent {
@@ -22,10 +28,16 @@ fn ont_loss(rid: &str, secs: i64) -> AlarmEvent {
 async fn dedup_clear_and_reopen_after_clear() {
     each(|td| async move {
         let noc = admin("acme");
-        let first = td.ingest(&noc, ev("device.down", "olt", "olt-1", -60)).await.unwrap();
+        let first = td
+            .ingest(&noc, ev("device.down", "olt", "olt-1", -60))
+            .await
+            .unwrap();
         assert_eq!((first.created, first.updated), (1, 0), "{}", td.name);
         let id = first.alarm_ids[0];
-        let again = td.ingest(&noc, ev("device.down", "olt", "olt-1", -30)).await.unwrap();
+        let again = td
+            .ingest(&noc, ev("device.down", "olt", "olt-1", -30))
+            .await
+            .unwrap();
         assert_eq!(again.alarm_ids, vec![id]);
         assert_eq!((again.created, again.updated), (0, 1));
         let a = td.get_alarm(&noc, id).await.unwrap();
@@ -34,15 +46,28 @@ async fn dedup_clear_and_reopen_after_clear() {
         assert_eq!(a.severity, Severity::Critical);
         assert_eq!(a.status, AlarmStatus::Active);
 
-        let clear = td.ingest(&noc, ev("device.up", "olt", "olt-1", -10)).await.unwrap();
+        let clear = td
+            .ingest(&noc, ev("device.up", "olt", "olt-1", -10))
+            .await
+            .unwrap();
         assert_eq!(clear.alarm_ids, vec![id]);
         let a = td.get_alarm(&noc, id).await.unwrap();
         assert_eq!(a.status, AlarmStatus::Cleared);
         assert_eq!(a.severity, Severity::Cleared);
-        assert_eq!(a.raised_severity, Severity::Critical, "keeps its raised severity");
+        assert_eq!(
+            a.raised_severity,
+            Severity::Critical,
+            "keeps its raised severity"
+        );
 
-        let reopened = td.ingest(&noc, ev("device.down", "olt", "olt-1", 0)).await.unwrap();
-        assert_eq!(reopened.created, 1, "a raise after a clear opens a new alarm");
+        let reopened = td
+            .ingest(&noc, ev("device.down", "olt", "olt-1", 0))
+            .await
+            .unwrap();
+        assert_eq!(
+            reopened.created, 1,
+            "a raise after a clear opens a new alarm"
+        );
         assert_ne!(reopened.alarm_ids[0], id);
         assert_eq!(td.count("alarms").await, 2);
         assert_eq!(td.count("alarm_events").await, 4, "one row per event");
@@ -54,7 +79,8 @@ async fn dedup_clear_and_reopen_after_clear() {
         assert_eq!(td.count_where("outbox", "kind = 'alarm.cleared'").await, 1);
         // The stored event row names the decision.
         assert_eq!(
-            td.count_where("alarm_events", "decision = 'deduplicated'").await,
+            td.count_where("alarm_events", "decision = 'deduplicated'")
+                .await,
             1
         );
     })
@@ -76,10 +102,21 @@ async fn seed_002_olt_ont_rule_end_to_end() {
         .await
         .unwrap();
         // A child before its parent, then the parent, then a child after the parent.
-        let early = td.ingest(&noc, ont_loss("ont-1", -120)).await.unwrap().alarm_ids[0];
-        let olt = td.ingest(&noc, ev("device.down", "olt", "olt-1", -100)).await.unwrap();
+        let early = td
+            .ingest(&noc, ont_loss("ont-1", -120))
+            .await
+            .unwrap()
+            .alarm_ids[0];
+        let olt = td
+            .ingest(&noc, ev("device.down", "olt", "olt-1", -100))
+            .await
+            .unwrap();
         let parent = olt.alarm_ids[0];
-        let late = td.ingest(&noc, ont_loss("ont-2", -60)).await.unwrap().alarm_ids[0];
+        let late = td
+            .ingest(&noc, ont_loss("ont-2", -60))
+            .await
+            .unwrap()
+            .alarm_ids[0];
 
         let p = td.get_alarm(&noc, parent).await.unwrap();
         assert!(p.is_root_cause, "{}", td.name);
@@ -117,7 +154,9 @@ async fn seed_002_olt_ont_rule_end_to_end() {
         assert_eq!(roots.items[0].id, parent);
 
         // The parent clears: children are released but keep the link as history.
-        td.ingest(&noc, ev("device.up", "olt", "olt-1", -30)).await.unwrap();
+        td.ingest(&noc, ev("device.up", "olt", "olt-1", -30))
+            .await
+            .unwrap();
         for child in [early, late] {
             let c = td.get_alarm(&noc, child).await.unwrap();
             assert_eq!(c.status, AlarmStatus::Active, "{}", td.name);
@@ -147,16 +186,26 @@ async fn maintenance_window_suppresses_then_cancel_releases() {
             )
             .await
             .unwrap();
-        let inside = td.ingest(&noc, ev("device.down", "olt", "olt-9", -10)).await.unwrap();
+        let inside = td
+            .ingest(&noc, ev("device.down", "olt", "olt-9", -10))
+            .await
+            .unwrap();
         let a = td.get_alarm(&noc, inside.alarm_ids[0]).await.unwrap();
         assert_eq!(a.status, AlarmStatus::Suppressed, "{}", td.name);
         assert_eq!(
-            td.count_where("alarms", "suppression_reason = 'maintenance'").await,
+            td.count_where("alarms", "suppression_reason = 'maintenance'")
+                .await,
             1
         );
-        let outside = td.ingest(&noc, ev("device.down", "olt", "olt-8", -10)).await.unwrap();
+        let outside = td
+            .ingest(&noc, ev("device.down", "olt", "olt-8", -10))
+            .await
+            .unwrap();
         assert_eq!(
-            td.get_alarm(&noc, outside.alarm_ids[0]).await.unwrap().status,
+            td.get_alarm(&noc, outside.alarm_ids[0])
+                .await
+                .unwrap()
+                .status,
             AlarmStatus::Active
         );
         let listed = td.list_maintenance_windows(&noc).await.unwrap();
@@ -164,7 +213,10 @@ async fn maintenance_window_suppresses_then_cancel_releases() {
         assert_eq!(listed[0].id, w.id);
         td.cancel_maintenance_window(&noc, w.id).await.unwrap();
         assert_eq!(
-            td.get_alarm(&noc, inside.alarm_ids[0]).await.unwrap().status,
+            td.get_alarm(&noc, inside.alarm_ids[0])
+                .await
+                .unwrap()
+                .status,
             AlarmStatus::Active,
             "cancelling releases the alarms it suppressed"
         );
@@ -189,7 +241,10 @@ async fn maintenance_window_suppresses_then_cancel_releases() {
             .await
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Validation);
-        assert_eq!(td.list_maintenance_windows(&noc).await.unwrap().len(), before);
+        assert_eq!(
+            td.list_maintenance_windows(&noc).await.unwrap().len(),
+            before
+        );
     })
     .await;
 }
@@ -230,7 +285,10 @@ async fn flapping_keeps_one_alarm() {
 async fn batch_is_all_or_nothing_and_correlator_stays_consistent() {
     each(|td| async move {
         let noc = admin("acme");
-        let seed = td.ingest(&noc, ev("device.down", "olt", "olt-0", -300)).await.unwrap();
+        let seed = td
+            .ingest(&noc, ev("device.down", "olt", "olt-0", -300))
+            .await
+            .unwrap();
         let before = td.counts().await;
         let mut bad: Vec<AlarmEvent> = (0..10)
             .map(|i| ev("device.down", "olt", &format!("olt-{i}"), -200 + i))
@@ -251,13 +309,19 @@ async fn batch_is_all_or_nothing_and_correlator_stays_consistent() {
         assert_eq!(out.updated, 1, "olt-0 is a repeat");
         assert_eq!(out.alarm_ids[0], seed.alarm_ids[0]);
         assert_eq!(
-            td.get_alarm(&noc, seed.alarm_ids[0]).await.unwrap().occurrence_count,
+            td.get_alarm(&noc, seed.alarm_ids[0])
+                .await
+                .unwrap()
+                .occurrence_count,
             2,
             "the failed batch's olt-0 repeat was not counted"
         );
         // Events of another tenant are refused.
         let e = td
-            .ingest(&noc, AlarmEvent::new("other", "device.down", "olt", "x", t0()))
+            .ingest(
+                &noc,
+                AlarmEvent::new("other", "device.down", "olt", "x", t0()),
+            )
             .await
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Validation);
@@ -270,11 +334,17 @@ async fn batch_is_all_or_nothing_and_correlator_stays_consistent() {
 async fn default_config_creates_no_ticket() {
     each(|td| async move {
         let noc = admin("acme");
-        let out = td.ingest(&noc, ev("device.down", "olt", "olt-1", 0)).await.unwrap();
+        let out = td
+            .ingest(&noc, ev("device.down", "olt", "olt-1", 0))
+            .await
+            .unwrap();
         assert!(out.tickets.is_empty());
         assert_eq!(td.count("tickets").await, 0, "{}", td.name);
         assert_eq!(
-            td.get_alarm(&noc, out.alarm_ids[0]).await.unwrap().ticket_id,
+            td.get_alarm(&noc, out.alarm_ids[0])
+                .await
+                .unwrap()
+                .ticket_id,
             None
         );
     })
@@ -287,7 +357,10 @@ async fn triggers_on_create_exactly_one_ticket() {
         |c| c.with_auto_tickets(true),
         |td| async move {
             let noc = admin("acme");
-            let out = td.ingest(&noc, ev("device.down", "olt", "olt-1", 0)).await.unwrap();
+            let out = td
+                .ingest(&noc, ev("device.down", "olt", "olt-1", 0))
+                .await
+                .unwrap();
             assert_eq!(out.tickets.len(), 1, "{}", td.name);
             // Repeats do not request another ticket.
             td.ingest_batch(
@@ -303,7 +376,9 @@ async fn triggers_on_create_exactly_one_ticket() {
             let a = td.get_alarm(&noc, out.alarm_ids[0]).await.unwrap();
             assert_eq!(a.ticket_id, Some(out.tickets[0]));
             // A minor alarm does not trigger.
-            td.ingest(&noc, ev("cpe.offline", "ont", "ont-5", 3)).await.unwrap();
+            td.ingest(&noc, ev("cpe.offline", "ont", "ont-5", 3))
+                .await
+                .unwrap();
             assert_eq!(td.count("tickets").await, 1);
         },
     )
