@@ -129,14 +129,15 @@ class Engine:
             for anc in self.ancestors(rid):
                 pl = self.pending.get(anc)
                 if pl is None:
-                    pl = self.pending[anc] = {"refs": [], "cursors": {}}
+                    pl = self.pending[anc] = {"refs": [], "cursors": {}, "limit": 16}
                 refs = pl["refs"]
-                n = len(refs)
-                if n >= 16 and n & (n - 1) == 0:
-                    # prune on growth: dead children and children raised two windows ago
+                if len(refs) >= pl["limit"]:
+                    # prune on growth: dead children and children raised two windows ago; the
+                    # next prune waits until the list doubled again (amortized O(1) appends)
                     pl["refs"] = refs = [k for k in refs if k in self.alarms
                                          and self.alarms[k]["raised"] >= t - 2 * WINDOW]
                     pl["cursors"] = {}
+                    pl["limit"] = max(16, 2 * len(refs))
                 refs.append(key)
         if a["is_parent"]:
             self.adopt(a)

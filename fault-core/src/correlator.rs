@@ -512,9 +512,29 @@ impl FieldSource for Alarm {
     }
 }
 
+/// True when `b` contains `|` or `\` (eight bytes at a time).
+#[inline]
+fn needs_escape(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    #[inline]
+    fn has(x: u64, byte: u8) -> bool {
+        let v = x ^ (ONES * byte as u64);
+        v.wrapping_sub(ONES) & !v & HIGH != 0
+    }
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        if has(x, b'|') || has(x, b'\\') {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&c| c == b'|' || c == b'\\')
+}
+
 #[inline]
 fn push_escaped(buf: &mut String, s: &str) {
-    if !s.bytes().any(|b| b == b'|' || b == b'\\') {
+    if !needs_escape(s.as_bytes()) {
         buf.push_str(s);
     } else {
         for ch in s.chars() {
@@ -555,15 +575,31 @@ fn write_default_key(
     resource_type: Option<&str>,
     resource_id: Option<&str>,
 ) {
-    push_escaped(buf, tenant);
-    buf.push('|');
-    buf.push_str(source.as_str());
-    buf.push('|');
-    push_escaped(buf, alarm_type);
-    buf.push('|');
-    push_escaped(buf, resource_type.unwrap_or(""));
-    buf.push('|');
-    push_escaped(buf, resource_id.unwrap_or(""));
+    let (rt, rid) = (resource_type.unwrap_or(""), resource_id.unwrap_or(""));
+    let src = source.as_str();
+    buf.reserve(tenant.len() + src.len() + alarm_type.len() + rt.len() + rid.len() + 4);
+    if needs_escape(tenant.as_bytes())
+        || needs_escape(alarm_type.as_bytes())
+        || needs_escape(rt.as_bytes())
+        || needs_escape(rid.as_bytes())
+    {
+        push_escaped(buf, tenant);
+        buf.push('|');
+        buf.push_str(src);
+        buf.push('|');
+        push_escaped(buf, alarm_type);
+        buf.push('|');
+        push_escaped(buf, rt);
+        buf.push('|');
+        push_escaped(buf, rid);
+    } else {
+        for (i, part) in [tenant, src, alarm_type, rt, rid].into_iter().enumerate() {
+            if i > 0 {
+                buf.push('|');
+            }
+            buf.push_str(part);
+        }
+    }
 }
 
 /// 128-bit fingerprint of a key: two independent multiply-rotate lanes over 8-byte words.
@@ -673,6 +709,12 @@ pub struct Correlator {
     scratch: String,
     /// `scratch` holds a templated key (not rebuildable from the interned fields)
     scratch_templated: bool,
+    /// last event type classified and its mapping row (see `mapping_of`)
+    mapping_memo: (
+        String,
+        Option<(MappingAction, Option<Severity>, AlarmSource)>,
+    ),
+    mapping_memo_ok: bool,
     /// the alarm created by the event being processed; its row is built once the event's
     /// processing is over, from the borrowed event (copies) or the owned one (moves)
     created: Option<PendingCreated>,
@@ -689,6 +731,9 @@ struct PendingCreated {
 }
 
 /// Where the row of a created alarm takes its strings from.
+// a short-lived by-value handoff per event: boxing the owned event would add the allocation the
+// owned path exists to avoid
+#[allow(clippy::large_enum_variant)]
 enum RowSource<'a> {
     Borrowed(&'a AlarmEvent),
     Owned(AlarmEvent),
@@ -819,6 +864,8 @@ impl Correlator {
             watermark: i64::MIN,
             scratch: String::with_capacity(128),
             scratch_templated: false,
+            mapping_memo: (String::new(), None),
+            mapping_memo_ok: false,
             created: None,
             events_ingested: 0,
         };
@@ -1217,8 +1264,29 @@ impl Correlator {
         self.batch_plan = plan;
     }
 
+    /// The mapping row of an event type as (action, severity, source), memoized for the last
+    /// event type seen (storms repeat event types; the mapping table never changes).
+    #[inline]
+    fn mapping_of(
+        &mut self,
+        event_type: &str,
+    ) -> Option<(MappingAction, Option<Severity>, AlarmSource)> {
+        if self.mapping_memo_ok && self.mapping_memo.0 == event_type {
+            return self.mapping_memo.1;
+        }
+        let m = self
+            .mapping
+            .get(event_type)
+            .map(|m| (m.action, m.severity, m.source));
+        self.mapping_memo.0.clear();
+        self.mapping_memo.0.push_str(event_type);
+        self.mapping_memo.1 = m;
+        self.mapping_memo_ok = true;
+        m
+    }
+
     fn classify(
-        &self,
+        &mut self,
         e: &AlarmEvent,
         now: DateTime<Utc>,
     ) -> Result<(MappingAction, Severity, AlarmSource)> {
@@ -1239,17 +1307,17 @@ impl Correlator {
                 now.to_rfc3339()
             )));
         }
-        let (action, severity, source) = match self.mapping.get(&e.event_type) {
-            Some(m) => match m.action {
+        let (action, severity, source) = match self.mapping_of(&e.event_type) {
+            Some((m_action, m_severity, m_source)) => match m_action {
                 MappingAction::Raise => (
                     MappingAction::Raise,
-                    e.severity.or(m.severity).unwrap_or(Severity::Major),
-                    e.source.unwrap_or(m.source),
+                    e.severity.or(m_severity).unwrap_or(Severity::Major),
+                    e.source.unwrap_or(m_source),
                 ),
                 MappingAction::Clear => (
                     MappingAction::Clear,
                     Severity::Cleared,
-                    e.source.unwrap_or(m.source),
+                    e.source.unwrap_or(m_source),
                 ),
             },
             None => match e.severity {
@@ -3098,4 +3166,57 @@ pub fn working_set_counts(c: &Correlator) -> BTreeMap<&'static str, u64> {
         *m.entry(h.status.as_str()).or_insert(0) += 1;
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_check_agrees_with_a_byte_scan() {
+        let cases = [
+            "",
+            "a",
+            "olt-1",
+            "ont-123456789",
+            "t|1",
+            "abcdefgh|",
+            "abcdefghijklmno\\",
+            "\\",
+            "||||||||",
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx|",
+            "\u{7c}x",
+            "é|ü",
+            "ÿÿÿÿÿÿÿÿ}",
+        ];
+        for c in cases {
+            let naive = c.bytes().any(|b| b == b'|' || b == b'\\');
+            assert_eq!(needs_escape(c.as_bytes()), naive, "{c:?}");
+        }
+        // every position and every byte value next to the two special bytes
+        for len in 0..20 {
+            for pos in 0..len {
+                for b in [
+                    b'|', b'\\', b'{', b'}', b'[', b']', 0x7b, 0x7d, 0x5b, 0x5d, 0xfc, 0xdc,
+                ] {
+                    let mut v = vec![b'a'; len];
+                    v[pos] = b;
+                    let naive = v.iter().any(|&x| x == b'|' || x == b'\\');
+                    assert_eq!(needs_escape(&v), naive, "{v:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn default_key_escapes_separators() {
+        assert_eq!(
+            default_reduction_key("t|1", AlarmSource::Cpe, "a\\b", Some("ont"), Some("x")),
+            "t\\|1|cpe|a\\\\b|ont|x"
+        );
+        assert_eq!(
+            default_reduction_key("t1", AlarmSource::Cpe, "signal.loss", None, Some("ont-1")),
+            "t1|cpe|signal.loss||ont-1"
+        );
+    }
 }

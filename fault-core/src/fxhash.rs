@@ -111,55 +111,110 @@ pub struct Sym(pub u32);
 pub const NO_SYM: Sym = Sym(u32::MAX);
 
 /// Append-only string interner: `&str -> Sym` in one hash probe, each string stored once.
+///
+/// The index is an open-addressing table (linear probing, load <= 1/2) of 8-byte entries: the
+/// symbol and 32 bits of the string's hash, so a lookup usually touches one table line and the
+/// string it finds; [`Interner::prefetch`] lets batch callers start that miss early.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
     strings: Vec<Box<str>>,
-    next: Vec<u32>,
-    table: HashedMap<u32>,
+    /// (hash tag, symbol); symbol `u32::MAX` marks an empty entry
+    table: Vec<(u32, u32)>,
 }
 
+const EMPTY_ENTRY: (u32, u32) = (0, u32::MAX);
+
 impl Interner {
+    /// The hash [`Interner::get_hashed`] and [`Interner::intern_hashed`] take.
+    #[inline]
+    pub fn hash(s: &str) -> u64 {
+        hash_bytes(s.as_bytes())
+    }
+
+    #[inline]
+    fn tag(h: u64) -> u32 {
+        (h >> 32) as u32
+    }
+
+    /// Hint the CPU to load the table entry of hash `h` (no effect on the result of anything).
+    #[inline]
+    pub fn prefetch(&self, h: u64) {
+        if !self.table.is_empty() {
+            let i = h as usize & (self.table.len() - 1);
+            prefetch_read(&self.table[i]);
+        }
+    }
+
     /// Look a string up without inserting it.
     #[inline]
     pub fn get(&self, s: &str) -> Option<Sym> {
-        let mut i = *self.table.get(&hash_bytes(s.as_bytes()))?;
+        self.get_hashed(s, Self::hash(s))
+    }
+
+    /// [`Interner::get`] with the string's precomputed [`Interner::hash`].
+    #[inline]
+    pub fn get_hashed(&self, s: &str, h: u64) -> Option<Sym> {
+        if self.table.is_empty() {
+            return None;
+        }
+        let mask = self.table.len() - 1;
+        let tag = Self::tag(h);
+        let mut i = h as usize & mask;
         loop {
-            if &*self.strings[i as usize] == s {
-                return Some(Sym(i));
-            }
-            i = self.next[i as usize];
-            if i == u32::MAX {
+            let (t, id) = self.table[i];
+            if id == u32::MAX {
                 return None;
             }
+            if t == tag && &*self.strings[id as usize] == s {
+                return Some(Sym(id));
+            }
+            i = (i + 1) & mask;
         }
     }
 
     /// Intern a string.
     #[inline]
     pub fn intern(&mut self, s: &str) -> Sym {
-        let h = hash_bytes(s.as_bytes());
-        let new_id = self.strings.len() as u32;
-        match self.table.get(&h) {
-            Some(&head) => {
-                let mut i = head;
-                loop {
-                    if &*self.strings[i as usize] == s {
-                        return Sym(i);
-                    }
-                    if self.next[i as usize] == u32::MAX {
-                        break;
-                    }
-                    i = self.next[i as usize];
-                }
-                self.next[i as usize] = new_id;
-            }
-            None => {
-                self.table.insert(h, new_id);
-            }
+        self.intern_hashed(s, Self::hash(s))
+    }
+
+    /// [`Interner::intern`] with the string's precomputed [`Interner::hash`].
+    pub fn intern_hashed(&mut self, s: &str, h: u64) -> Sym {
+        if (self.strings.len() + 1) * 2 > self.table.len() {
+            self.grow();
         }
+        let mask = self.table.len() - 1;
+        let tag = Self::tag(h);
+        let mut i = h as usize & mask;
+        loop {
+            let (t, id) = self.table[i];
+            if id == u32::MAX {
+                break;
+            }
+            if t == tag && &*self.strings[id as usize] == s {
+                return Sym(id);
+            }
+            i = (i + 1) & mask;
+        }
+        let id = self.strings.len() as u32;
+        assert!(id < u32::MAX - 1, "interner full");
+        self.table[i] = (tag, id);
         self.strings.push(s.into());
-        self.next.push(u32::MAX);
-        Sym(new_id)
+        Sym(id)
+    }
+
+    fn grow(&mut self) {
+        let n = (self.table.len() * 2).max(16);
+        self.table = vec![EMPTY_ENTRY; n];
+        let mask = n - 1;
+        for (id, s) in self.strings.iter().enumerate() {
+            let h = Self::hash(s);
+            let mut i = h as usize & mask;
+            while self.table[i].1 != u32::MAX {
+                i = (i + 1) & mask;
+            }
+            self.table[i] = (Self::tag(h), id as u32);
+        }
     }
 
     /// Intern an optional string ([`NO_SYM`] for `None`).
@@ -189,6 +244,20 @@ impl Interner {
     }
 }
 
+/// Hint the CPU to load the cache line of `p` (a no-op off x86-64).
+#[inline]
+pub fn prefetch_read<T>(p: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint without memory effects; the pointer comes from a live
+    // reference.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((p as *const T).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +274,25 @@ mod tests {
         assert_eq!(i.resolve(b), "ont-1");
         assert_eq!(i.resolve(NO_SYM), "");
         assert_eq!(i.len(), 2);
+    }
+
+    #[test]
+    fn interner_survives_growth_and_colliding_tags() {
+        let mut i = Interner::default();
+        assert_eq!(i.get("x"), None);
+        let syms: Vec<Sym> = (0..5000).map(|n| i.intern(&format!("node-{n}"))).collect();
+        for (n, s) in syms.iter().enumerate() {
+            assert_eq!(i.get(&format!("node-{n}")), Some(*s));
+            assert_eq!(i.resolve(*s), format!("node-{n}"));
+        }
+        // same hash, different strings: the string comparison decides
+        let h = Interner::hash("a");
+        let a = i.intern_hashed("a", h);
+        let b = i.intern_hashed("b", h);
+        assert_ne!(a, b);
+        assert_eq!(i.get_hashed("b", h), Some(b));
+        assert_eq!(i.get_hashed("c", h), None);
+        assert_eq!(i.len(), 5002);
     }
 
     #[test]
