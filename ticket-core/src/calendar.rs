@@ -466,6 +466,15 @@ impl BusinessCalendar {
         if d2 < d1 {
             return;
         }
+        if d2 - d1 < 4 {
+            // short spans: a direct membership test per day is cheaper than expanding years
+            for h in d1..=d2 {
+                if self.is_holiday_day(h) {
+                    f(h);
+                }
+            }
+            return;
+        }
         let a = self.holiday_days.partition_point(|&h| h < d1);
         let b = self.holiday_days.partition_point(|&h| h <= d2);
         for &h in &self.holiday_days[a..b] {
@@ -585,8 +594,33 @@ impl BusinessCalendar {
             return b - a;
         }
         let z = &self.zone;
-        let mut r = self.nominal(z.effective_wall(a), z.effective_wall(b));
-        for t in z.between(a - 2 * DAY, b) {
+        let tr = &z.transitions;
+        // one binary search, then a scan over the (few) transitions up to `b`
+        let start = tr.partition_point(|t| t.at <= a - 2 * DAY);
+        let mut end = start;
+        while end < tr.len() && tr[end].at <= b {
+            end += 1;
+        }
+        let near = &tr[start..end];
+        let before = if start == 0 {
+            z.initial
+        } else {
+            tr[start - 1].after
+        };
+        let eff = |u: i64| -> i64 {
+            let k = near.partition_point(|t| t.at <= u);
+            if k == 0 {
+                return u + before as i64;
+            }
+            let t = &near[k - 1];
+            if t.delta() < 0 && u < t.repeat_end() {
+                t.wall_before()
+            } else {
+                u + t.after as i64
+            }
+        };
+        let mut r = self.nominal(eff(a), eff(b));
+        for t in near {
             if t.delta() > 0 {
                 if t.at > a {
                     r -= self.nominal(t.wall_before(), t.wall_after());

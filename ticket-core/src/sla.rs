@@ -472,7 +472,8 @@ impl SlaStatus {
 struct Clock {
     elapsed: Duration,
     completed_at: Option<DateTime<Utc>>,
-    due_at_completion: Option<DateTime<Utc>>,
+    /// Budget left when the target completed (the due instant is derived from it lazily).
+    remaining_at_completion: Option<Duration>,
     breached_at: Option<DateTime<Utc>>,
     cycle: u32,
     earlier_breaches: u32,
@@ -481,6 +482,8 @@ struct Clock {
 struct Evaluator<'a> {
     p: &'a SlaPolicy,
     prio: Priority,
+    /// Targets of `prio` (cached).
+    targets: PriorityTargets,
     cat: StateCategory,
     t: DateTime<Utc>,
     fr: Clock,
@@ -492,7 +495,7 @@ impl<'a> Evaluator<'a> {
         let clock = || Clock {
             elapsed: Duration::zero(),
             completed_at: None,
-            due_at_completion: None,
+            remaining_at_completion: None,
             breached_at: None,
             cycle: 1,
             earlier_breaches: 0,
@@ -500,6 +503,7 @@ impl<'a> Evaluator<'a> {
         let mut e = Evaluator {
             p,
             prio,
+            targets: p.target(prio),
             cat,
             t: t0,
             fr: clock(),
@@ -513,7 +517,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn budget(&self, t: SlaTarget) -> Duration {
-        self.p.target(self.prio).get(t)
+        self.targets.get(t)
     }
 
     fn clock(&mut self, t: SlaTarget) -> &mut Clock {
@@ -593,10 +597,10 @@ impl<'a> Evaluator<'a> {
         if self.clock(t).completed_at.is_some() {
             return;
         }
-        let due = self.due_from(t, at);
+        let rem = self.budget(t) - self.clock(t).elapsed;
         let c = self.clock(t);
         c.completed_at = Some(at);
-        c.due_at_completion = Some(due);
+        c.remaining_at_completion = Some(rem);
     }
 
     fn reopen(&mut self) {
@@ -606,7 +610,7 @@ impl<'a> Evaluator<'a> {
         let behaviour = self.p.reopen;
         let c = &mut self.res;
         c.completed_at = None;
-        c.due_at_completion = None;
+        c.remaining_at_completion = None;
         if behaviour == ReopenBehaviour::NewCycle {
             if c.breached_at.is_some() {
                 c.earlier_breaches += 1;
@@ -625,6 +629,7 @@ impl<'a> Evaluator<'a> {
                 SlaEventKind::FirstResponse => self.complete(SlaTarget::FirstResponse, e.at),
                 SlaEventKind::PriorityChanged { priority } => {
                     self.prio = priority;
+                    self.targets = self.p.target(priority);
                     self.check_breach_now(SlaTarget::FirstResponse);
                     self.check_breach_now(SlaTarget::Resolution);
                 }
@@ -669,10 +674,10 @@ impl<'a> Evaluator<'a> {
         };
         let budget = self.budget(t);
         let running = self.running(t);
-        let due = match (c.breached_at, c.due_at_completion) {
-            (Some(b), _) => b,
-            (None, Some(d)) => d,
-            (None, None) => self.due_from(t, now),
+        let due = match (c.breached_at, c.completed_at, c.remaining_at_completion) {
+            (Some(b), _, _) => b,
+            (None, Some(at), Some(rem)) => self.p.calendar.add_business_time(at, rem),
+            _ => self.due_from(t, now),
         };
         let percent =
             c.elapsed.num_milliseconds() as f64 / budget.num_milliseconds() as f64 * 100.0;

@@ -181,6 +181,7 @@ impl Zone {
     }
 
     /// Transitions with `lo < at <= hi`.
+    #[cfg(test)]
     pub fn between(&self, lo: i64, hi: i64) -> &[Transition] {
         let a = self.after_idx(lo);
         let b = self.after_idx(hi);
