@@ -30,6 +30,10 @@ pub use desk::{
     NotificationConfig, NotificationRoute, Notifier, OrphanReport, RunDueReport, SIGNATURE_HEADER,
     ScanRequest, ScanVerdict, Scanner, SchedulerConfig, WebhookNotifier,
 };
+pub use desk::{
+    AlarmNote, AlarmQuery, DEFAULT_ARCHIVE_AFTER_DAYS, IngestOutcome, NewMaintenanceWindow,
+    StoredRule,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventFilter};
 

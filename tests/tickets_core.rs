@@ -605,6 +605,11 @@ async fn soft_delete_hides_the_ticket() {
         let page = td.list_tickets(&l, TicketQuery::default()).await.unwrap();
         assert_eq!(page.total, 1);
         assert_eq!(page.items[0].id, keep.id);
+        // Hidden from the admin too (no undelete).
+        let e = td.get_ticket(&a, t.id).await.unwrap_err();
+        assert_eq!(e.message(), format!("Ticket {} not found", t.id));
+        let e = td.ticket_history(&a, t.id).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotFound);
         // Deleting twice: not found.
         let e = td.delete_ticket(&a, t.id).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::NotFound);

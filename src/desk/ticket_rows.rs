@@ -8,7 +8,7 @@
 //!   back exactly. `data` otherwise holds the event's metadata object.
 
 use crate::error::{Error, Result};
-use faultdesk_storage::{AlarmRow, TicketEventRow, TicketRow};
+use faultdesk_storage::{TicketEventRow, TicketRow};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -237,95 +237,6 @@ pub(crate) fn audit_from_row(row: &TicketEventRow) -> Result<AuditEvent> {
         ip: row.actor_ip.clone(),
         at: row.at,
         metadata: Value::Object(data),
-    })
-}
-
-/// The fault-core alarm of a stored alarm row, with what seed 000's draft reads. Columns that
-/// the row does not have (`raised_severity` of a cleared alarm, labels, raw payload) come from
-/// `metadata` when present: `metadata.raised_severity`, `metadata.labels`,
-/// `metadata.event_type`.
-pub(crate) fn alarm_for_draft(row: &AlarmRow) -> Result<fault_core::Alarm> {
-    use fault_core::Severity;
-    let corrupt = |what: &str, v: &str| {
-        Error::storage(format!(
-            "alarm {} has an invalid stored {what} '{v}'",
-            row.id
-        ))
-    };
-    let severity: Severity = row
-        .severity
-        .parse()
-        .map_err(|_| corrupt("severity", &row.severity))?;
-    let meta_str = |k: &str| row.metadata.get(k).and_then(Value::as_str);
-    let raised_severity = if severity == Severity::Cleared {
-        meta_str("raised_severity")
-            .and_then(|s| s.parse::<Severity>().ok())
-            .filter(|s| *s != Severity::Cleared)
-            .unwrap_or(Severity::Info)
-    } else {
-        severity
-    };
-    let status = row
-        .status
-        .parse()
-        .map_err(|_| corrupt("status", &row.status))?;
-    let source = row
-        .source
-        .parse()
-        .map_err(|_| corrupt("source", &row.source))?;
-    let labels = row
-        .metadata
-        .get("labels")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(fault_core::Alarm {
-        id: row.id,
-        tenant_id: row.tenant_id.clone(),
-        reduction_key: row.reduction_key.clone(),
-        external_alarm_id: row.external_alarm_id.clone(),
-        severity,
-        raised_severity,
-        status,
-        status_before_suppression: None,
-        source,
-        alarm_type: row.alarm_type.clone(),
-        event_type: meta_str("event_type")
-            .unwrap_or(&row.alarm_type)
-            .to_string(),
-        title: row.title.clone(),
-        description: row.description.clone(),
-        probable_cause: row.probable_cause.clone(),
-        recommended_action: row.recommended_action.clone(),
-        resource_type: row.resource_type.clone(),
-        resource_id: row.resource_id.clone(),
-        resource_name: row.resource_name.clone(),
-        customer_id: row.customer_id.clone(),
-        customer_name: row.customer_name.clone(),
-        subscriber_count: u32::try_from(row.subscriber_count.max(0)).unwrap_or(u32::MAX),
-        parent_alarm_id: row.parent_alarm_id,
-        child_count: 0,
-        is_root_cause: row.is_root_cause,
-        correlation_id: row.correlation_id,
-        first_occurrence: row.first_occurrence,
-        last_occurrence: row.last_occurrence,
-        occurrence_count: u32::try_from(row.occurrence_count.max(0)).unwrap_or(u32::MAX),
-        is_flapping: row.is_flapping,
-        flap_count: 0,
-        acknowledged_at: row.acknowledged_at,
-        acknowledged_by: row.acknowledged_by.clone(),
-        cleared_at: row.cleared_at,
-        cleared_by: None,
-        resolved_at: row.resolved_at,
-        resolved_by: row.resolved_by.clone(),
-        assigned_to: row.assigned_to.clone(),
-        ticket_id: row.ticket_id,
-        labels,
-        raw_payload: Value::Null,
     })
 }
 

@@ -6,9 +6,10 @@
 //! a ticket the actor may not see — another tenant's, another user's for an end user, a
 //! soft-deleted one — is "not found".
 
+use super::alarm_rows::alarm_from_row;
 use super::page::{Page, check_page};
 use super::ticket_rows::{
-    alarm_for_draft, audit_from_row, event_row, row_from_ticket, ticket_from_row, workflow_named,
+    audit_from_row, event_row, row_from_ticket, ticket_from_row, workflow_named,
     write_ticket_to_row,
 };
 use super::{Desk, Work, read_tx, write_tx};
@@ -530,7 +531,8 @@ impl Desk {
         .ok_or_else(|| ticket_not_found(id))?;
         let labels = tx.get_ticket_labels(tenant_id, id).await?;
         let ticket = ticket_from_row(&row, labels, self.ticket_workflow(&row)?)?;
-        if !principal.can_view_ticket(&ticket) {
+        // Soft-deleted tickets are gone for every use-case (the Desk has no undelete).
+        if ticket.deleted_at.is_some() || !principal.can_view_ticket(&ticket) {
             return Err(ticket_not_found(id));
         }
         Ok((row, ticket))
@@ -676,7 +678,7 @@ impl Desk {
                 .ok_or_else(|| ticket_not_found(&canonical))?;
             let labels = tx.get_ticket_labels(tenant, row.id).await?;
             let t = ticket_from_row(&row, labels, self.ticket_workflow(&row)?)?;
-            if !principal.can_view_ticket(&t) {
+            if t.deleted_at.is_some() || !principal.can_view_ticket(&t) {
                 return Err(ticket_not_found(&canonical));
             }
             Ok(t)
@@ -1306,7 +1308,7 @@ impl Desk {
         if let Some(existing) = row.ticket_id {
             return Err(alarm_has_ticket(alarm_id, existing));
         }
-        let alarm = alarm_for_draft(&row)?;
+        let alarm = alarm_from_row(&row)?;
         let draft = fault_core::draft::draft_ticket(&alarm, req)?;
         let new = NewTicket {
             tenant_id: tenant_id.to_string(),
