@@ -435,7 +435,8 @@ pub struct TargetStatus {
     pub breached_at: Option<DateTime<Utc>>,
     /// `elapsed / budget * 100`.
     pub percent_used: f64,
-    /// Warning thresholds (percent) reached so far in this cycle.
+    /// Warning thresholds (percent) reached so far in this cycle (all of them once breached,
+    /// even if a later priority downgrade brought the used percentage back down).
     pub warnings_crossed: Vec<u8>,
     /// Cycle number, from 1 (resolution cycles count reopenings with [`ReopenBehaviour::NewCycle`]).
     pub cycle: u32,
@@ -635,6 +636,7 @@ impl<'a> Evaluator<'a> {
                 }
                 SlaEventKind::Reopened => {
                     self.reopen();
+                    self.check_breach_now(SlaTarget::Resolution);
                     if self.p.completes_on.contains(&self.cat) {
                         self.cat = StateCategory::Open;
                     }
@@ -647,6 +649,7 @@ impl<'a> Evaluator<'a> {
                         self.complete(SlaTarget::Resolution, e.at);
                     } else if was_done {
                         self.reopen();
+                        self.check_breach_now(SlaTarget::Resolution);
                     }
                 }
             }
@@ -672,7 +675,12 @@ impl<'a> Evaluator<'a> {
             SlaTarget::FirstResponse => &self.fr,
             SlaTarget::Resolution => &self.res,
         };
-        let budget = self.budget(t);
+        // a completed target keeps the budget it completed under (later priority changes do
+        // not re-judge it)
+        let budget = match (c.completed_at, c.remaining_at_completion) {
+            (Some(_), Some(rem)) => c.elapsed + rem,
+            _ => self.budget(t),
+        };
         let running = self.running(t);
         let due = match (c.breached_at, c.completed_at, c.remaining_at_completion) {
             (Some(b), _, _) => b,
@@ -686,7 +694,7 @@ impl<'a> Evaluator<'a> {
             .warnings
             .iter()
             .copied()
-            .filter(|&w| c.elapsed * 100 >= budget * w as i32)
+            .filter(|&w| c.breached_at.is_some() || c.elapsed * 100 >= budget * w as i32)
             .collect();
         TargetStatus {
             target: t,
