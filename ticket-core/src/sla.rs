@@ -165,6 +165,9 @@ impl PriorityTargets {
     }
 }
 
+/// Budget used when a policy has no targets at all: 100 years of minutes.
+const NO_TARGET_MINUTES: i64 = 100 * 365 * 24 * 60;
+
 fn default_warnings() -> Vec<u8> {
     vec![50, 75, 90]
 }
@@ -197,7 +200,7 @@ fn default_complete() -> Vec<StateCategory> {
 /// Every field but `targets` has the default shown. A priority without targets falls back to
 /// the nearest lower priority with targets, then the nearest higher one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "SlaPolicyRaw")]
 pub struct SlaPolicy {
     /// Policy name.
     #[serde(default)]
@@ -223,6 +226,46 @@ pub struct SlaPolicy {
     /// What reopening does.
     #[serde(default)]
     pub reopen: ReopenBehaviour,
+}
+
+/// Unvalidated serde mirror of [`SlaPolicy`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlaPolicyRaw {
+    #[serde(default)]
+    name: String,
+    targets: BTreeMap<Priority, PriorityTargets>,
+    #[serde(default = "BusinessCalendar::always")]
+    calendar: BusinessCalendar,
+    #[serde(default = "default_warnings")]
+    warnings: Vec<u8>,
+    #[serde(default = "default_pause")]
+    first_response_pause: Vec<StateCategory>,
+    #[serde(default = "default_pause")]
+    resolution_pause: Vec<StateCategory>,
+    #[serde(default = "default_complete")]
+    completes_on: Vec<StateCategory>,
+    #[serde(default)]
+    reopen: ReopenBehaviour,
+}
+
+impl TryFrom<SlaPolicyRaw> for SlaPolicy {
+    type Error = Error;
+
+    fn try_from(r: SlaPolicyRaw) -> Result<Self> {
+        let p = SlaPolicy {
+            name: r.name,
+            targets: r.targets,
+            calendar: r.calendar,
+            warnings: r.warnings,
+            first_response_pause: r.first_response_pause,
+            resolution_pause: r.resolution_pause,
+            completes_on: r.completes_on,
+            reopen: r.reopen,
+        };
+        p.validate()?;
+        Ok(p)
+    }
 }
 
 impl SlaPolicy {
@@ -298,10 +341,8 @@ impl SlaPolicy {
     /// assert!(SlaPolicy::from_json(r#"{"targets":{}}"#).is_err());
     /// ```
     pub fn from_json(s: &str) -> Result<Self> {
-        let p: SlaPolicy = serde_json::from_str(s)
-            .map_err(|e| Error::validation(format!("Invalid SLA policy JSON: {e}")))?;
-        p.validate()?;
-        Ok(p)
+        serde_json::from_str(s)
+            .map_err(|e| Error::validation(format!("Invalid SLA policy JSON: {e}")))
     }
 
     /// Checks targets (at least one priority, positive budgets, response ≤ resolution is not
@@ -349,13 +390,20 @@ impl SlaPolicy {
     }
 
     /// The targets applying to `p` (nearest lower priority with targets, else nearest higher).
+    /// A policy without any targets (rejected by validation, only reachable by mutating the
+    /// public fields) measures against a 100-year budget rather than panicking.
     pub fn target(&self, p: Priority) -> PriorityTargets {
         self.targets
             .range(..=p)
             .next_back()
             .or_else(|| self.targets.range(p..).next())
-            .map(|(_, t)| *t)
-            .expect("validated policy has targets")
+            .map_or(
+                PriorityTargets {
+                    first_response_minutes: NO_TARGET_MINUTES,
+                    resolution_minutes: NO_TARGET_MINUTES,
+                },
+                |(_, t)| *t,
+            )
     }
 
     /// Evaluates the SLA of a ticket from its event history at `now`.

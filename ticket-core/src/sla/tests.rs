@@ -332,6 +332,16 @@ fn policy_json_roundtrip_and_validation() {
         assert!(matches!(e, Error::Validation(_)));
         assert!(e.to_string().contains(needle), "{bad}: {e}");
     }
+    // plain serde deserialisation validates too
+    assert!(serde_json::from_str::<SlaPolicy>(r#"{"targets":{}}"#).is_err());
+    // a policy mutated to have no targets does not panic
+    let mut empty = SlaPolicy::itsm();
+    empty.targets.clear();
+    assert!(
+        !empty
+            .evaluate(&[created(Priority::Low)], t0() + h(1000))
+            .any_breached()
+    );
     // fallback to the nearest lower priority with targets
     let q = SlaPolicy::from_json(
         r#"{"targets":{"normal":{"first_response_minutes":30,"resolution_minutes":60}}}"#,
