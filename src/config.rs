@@ -52,6 +52,11 @@ pub struct DeskConfig {
     pub notifications: crate::desk::NotificationConfig,
     /// SLA scheduler settings (`run_due`).
     pub scheduler: crate::desk::SchedulerConfig,
+    /// Ticket SLA targets (first response and resolution per priority, business calendar,
+    /// pauses, warnings), e.g. `SlaPolicy::itsm()`. With a policy, tickets store the due
+    /// instants it gives (watched by `run_due`) and `ticket_sla` evaluates it over a ticket's
+    /// audit log. Default `None`: no ticket SLA tracking.
+    pub sla_policy: Option<ticket_core::sla::SlaPolicy>,
 }
 
 impl Default for DeskConfig {
@@ -69,6 +74,7 @@ impl Default for DeskConfig {
             scanner: None,
             notifications: crate::desk::NotificationConfig::default(),
             scheduler: crate::desk::SchedulerConfig::default(),
+            sla_policy: None,
         }
     }
 }
@@ -183,6 +189,14 @@ impl DeskConfig {
         self
     }
 
+    /// Sets the ticket SLA policy (checked: a policy without targets or with bad warning
+    /// thresholds is a Validation error).
+    pub fn with_sla_policy(mut self, policy: ticket_core::sla::SlaPolicy) -> Result<Self> {
+        policy.validate()?;
+        self.sla_policy = Some(policy);
+        Ok(self)
+    }
+
     /// Reads a configuration from JSON. Every key is optional:
     ///
     /// ```json
@@ -198,7 +212,8 @@ impl DeskConfig {
     ///   "system_user": "system",
     ///   "blob_dir": "/var/lib/faultdesk/blobs",   // attachments on the local filesystem
     ///   "attachments": { "max_size_bytes": 52428800, "allowed_extensions": ["pdf", "log"] },
-    ///   "notification_routes": [ { "kinds": ["sla.*"], "channel": "webhook", "recipient": "https://..." } ]
+    ///   "notification_routes": [ { "kinds": ["sla.*"], "channel": "webhook", "recipient": "https://..." } ],
+    ///   "sla_policy": "itsm"                // "itsm", "vms", a policy object (ticket_core::sla), or null
     /// }
     /// ```
     ///
@@ -225,6 +240,16 @@ impl DeskConfig {
             blob_dir: Option<String>,
             attachments: Option<ticket_core::attachment::AttachmentPolicy>,
             notification_routes: Option<Vec<crate::desk::NotificationRoute>>,
+            #[serde(default, deserialize_with = "explicit")]
+            sla_policy: Option<Option<NameOr<serde_json::Value>>>,
+        }
+        /// `null` → `Some(None)`, absent → `None` (with `#[serde(default)]`).
+        fn explicit<'de, D, T>(d: D) -> std::result::Result<Option<Option<T>>, D::Error>
+        where
+            D: serde::Deserializer<'de>,
+            T: Deserialize<'de>,
+        {
+            Option::<T>::deserialize(d).map(Some)
         }
         let file: File = serde_json::from_str(json)
             .map_err(|e| Error::validation(format!("Invalid configuration: {e}")))?;
@@ -282,6 +307,24 @@ impl DeskConfig {
         }
         for r in file.notification_routes.unwrap_or_default() {
             c = c.with_notification_route(r)?;
+        }
+        match file.sla_policy {
+            None => {}
+            Some(None) => c.sla_policy = None,
+            Some(Some(NameOr::Name(n))) => {
+                c.sla_policy = match n.as_str() {
+                    "itsm" => Some(ticket_core::sla::SlaPolicy::itsm()),
+                    "vms" => Some(ticket_core::sla::SlaPolicy::vms()),
+                    other => {
+                        return Err(Error::validation(format!(
+                            "Invalid configuration: unknown sla_policy preset '{other}'. Accepted values: itsm, vms, or a policy object"
+                        )));
+                    }
+                }
+            }
+            Some(Some(NameOr::Value(v))) => {
+                c = c.with_sla_policy(ticket_core::sla::SlaPolicy::from_json(&v.to_string())?)?;
+            }
         }
         Ok(c)
     }

@@ -68,6 +68,7 @@ mod send_checks {
         assert_send(&desk.search_tickets(&actor, "x", Default::default()));
         assert_send(&desk.ticket_stats(&actor, Default::default()));
         assert_send(&desk.create_ticket_from_alarm(&actor, id, Default::default()));
+        assert_send(&desk.ticket_sla(&actor, id));
         let c = ticket_core::comment::Visibility::Public;
         assert_send(&desk.add_comment(&actor, id, "b", c));
         assert_send(&desk.edit_comment(&actor, id, "b"));

@@ -8,11 +8,13 @@
 //!   back exactly. `data` otherwise holds the event's metadata object.
 
 use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
 use faultdesk_storage::{TicketEventRow, TicketRow};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use ticket_core::audit::{AuditEvent, AuditEventType};
+use ticket_core::sla::{SlaEvent, SlaEventKind, SlaStatus};
 use ticket_core::workflow::Workflow;
 use ticket_core::{Priority, Ticket, TicketType};
 use uuid::Uuid;
@@ -238,6 +240,84 @@ pub(crate) fn audit_from_row(row: &TicketEventRow) -> Result<AuditEvent> {
         at: row.at,
         metadata: Value::Object(data),
     })
+}
+
+/// The SLA clock's view of a ticket's history: `CREATED` (initial priority and state
+/// category), every `STATUS_CHANGE` (category of the new state; a change out of a resolved or
+/// closed state is the reopen), every `PRIORITY_CHANGE`, and the first response at the
+/// ticket's `first_responded_at`. Ordered by time (stable).
+pub(crate) fn sla_events(t: &Ticket, events: &[AuditEvent], wf: &Workflow) -> Vec<SlaEvent> {
+    use ticket_core::category::StateCategory;
+    let category_of = |v: &Option<Value>| {
+        v.as_ref()
+            .and_then(Value::as_str)
+            .and_then(|s| wf.category_of(s))
+    };
+    let priority_of = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .and_then(|s| s.parse::<Priority>().ok())
+    };
+    let mut out = Vec::with_capacity(events.len() + 2);
+    let mut created = false;
+    for e in events {
+        let kind = match e.event_type {
+            AuditEventType::Created if !created => {
+                created = true;
+                let nv = e.new_value.as_ref();
+                let priority =
+                    priority_of(nv.and_then(|v| v.get("priority"))).unwrap_or(t.priority);
+                let category = nv
+                    .and_then(|v| v.get("status"))
+                    .and_then(Value::as_str)
+                    .and_then(|s| wf.category_of(s))
+                    .unwrap_or(StateCategory::New);
+                SlaEventKind::Created { priority, category }
+            }
+            AuditEventType::StatusChange => match category_of(&e.new_value) {
+                Some(c) => SlaEventKind::StatusChanged { to_category: c },
+                None => continue,
+            },
+            AuditEventType::PriorityChange => match priority_of(e.new_value.as_ref()) {
+                Some(p) => SlaEventKind::PriorityChanged { priority: p },
+                None => continue,
+            },
+            _ => continue,
+        };
+        out.push(SlaEvent::new(e.at, kind));
+    }
+    if !created {
+        let category = wf
+            .category_of(wf.initial_state())
+            .unwrap_or(StateCategory::New);
+        out.insert(
+            0,
+            SlaEvent::new(
+                t.created_at,
+                SlaEventKind::Created {
+                    priority: t.priority,
+                    category,
+                },
+            ),
+        );
+    }
+    if let Some(at) = t.first_responded_at {
+        out.push(SlaEvent::new(at, SlaEventKind::FirstResponse));
+    }
+    out.sort_by_key(|e| e.at);
+    out
+}
+
+/// Stores the SLA due instants of `status` on `row` and the next instant the scheduler must
+/// look at it.
+pub(crate) fn write_sla_to_row(
+    row: &mut TicketRow,
+    status: &SlaStatus,
+    now: DateTime<Utc>,
+    warning_before: chrono::Duration,
+) {
+    row.first_response_due_at = Some(status.first_response.due);
+    row.resolution_due_at = Some(status.resolution.due);
+    row.sla_next_check_at = super::scheduler::sla_next_check(row, now, warning_before);
 }
 
 #[cfg(test)]

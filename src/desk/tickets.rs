@@ -9,8 +9,8 @@
 use super::alarm_rows::alarm_from_row;
 use super::page::{Page, check_page};
 use super::ticket_rows::{
-    audit_from_row, event_row, row_from_ticket, ticket_from_row, workflow_named,
-    write_ticket_to_row,
+    audit_from_row, event_row, row_from_ticket, sla_events, ticket_from_row, workflow_named,
+    write_sla_to_row, write_ticket_to_row,
 };
 use super::{Desk, Work, read_tx, write_tx};
 use crate::actor::Actor;
@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 use ticket_core::audit::{AuditActor, AuditEvent, diff};
 use ticket_core::category::StateCategory;
 use ticket_core::rbac::{Principal, perms};
+use ticket_core::sla::SlaStatus;
 use ticket_core::ticket::NewTicket;
 use ticket_core::workflow::{TransitionContext, Workflow};
 use ticket_core::{Priority, Ticket, TicketPatch, TicketType};
@@ -550,12 +551,60 @@ impl Desk {
     ) -> Result<()> {
         let wf = self.ticket_workflow(&row)?;
         write_ticket_to_row(new, wf, &mut row);
+        insert_audit(&w.tx, &row.tenant_id, row.id, events).await?;
+        let sla_relevant = old.status != new.status
+            || old.priority != new.priority
+            || old.first_responded_at != new.first_responded_at;
+        if let Some(policy) = &self.inner.config.sla_policy
+            && sla_relevant
+            && new.deleted_at.is_none()
+        {
+            // Re-derive the SLA due instants from the whole history (audit log included).
+            let rows = w.tx.list_ticket_events(&row.tenant_id, row.id).await?;
+            let history = rows
+                .iter()
+                .map(audit_from_row)
+                .collect::<Result<Vec<_>>>()?;
+            let status = policy.try_evaluate(&sla_events(new, &history, wf), w.now)?;
+            write_sla_to_row(
+                &mut row,
+                &status,
+                w.now,
+                self.inner.config.scheduler.warning_before,
+            );
+        }
         w.tx.update_ticket(&row).await?;
         if old.labels != new.labels {
             w.tx.set_ticket_labels(&row.tenant_id, row.id, &new.labels)
                 .await?;
         }
-        insert_audit(&w.tx, &row.tenant_id, row.id, events).await
+        Ok(())
+    }
+
+    /// The SLA state of a ticket now: the configured policy ([`crate::DeskConfig::sla_policy`])
+    /// evaluated over the ticket's audit log (creation, status and priority changes, first
+    /// response) at the Desk clock's `now`; `None` when the Desk has no SLA policy. Requires
+    /// `tickets.sla.read` and read access.
+    pub async fn ticket_sla(&self, actor: &Actor, id: Uuid) -> Result<Option<SlaStatus>> {
+        self.require(actor, perms::TICKETS_SLA_READ)?;
+        let principal = self.principal(actor);
+        let tenant = actor.tenant_id.as_str();
+        let (t, history, workflow) = read_tx!(self, |tx| {
+            let (row, t) = self.load_ticket(tx, tenant, &principal, id, false).await?;
+            let rows = tx.list_ticket_events(tenant, id).await?;
+            let history = rows
+                .iter()
+                .map(audit_from_row)
+                .collect::<Result<Vec<_>>>()?;
+            Ok((t, history, row.workflow))
+        })?;
+        let Some(policy) = &self.inner.config.sla_policy else {
+            return Ok(None);
+        };
+        let wf = workflow_named(&self.inner.config.workflow, &workflow)?;
+        Ok(Some(
+            policy.try_evaluate(&sla_events(&t, &history, wf), self.now())?,
+        ))
     }
 
     /// Creates a ticket in the Desk's workflow's initial state, reported by the actor.
@@ -636,7 +685,16 @@ impl Desk {
             .number_format
             .format(year, u64::try_from(seq).unwrap_or(0));
         let t = new.build(wf, Ticket::new_id(now), number, now)?;
-        let row = row_from_ticket(&t, wf, year, seq, alarm_id);
+        let mut row = row_from_ticket(&t, wf, year, seq, alarm_id);
+        if let Some(policy) = &self.inner.config.sla_policy {
+            let status = policy.try_evaluate(&sla_events(&t, &[], wf), now)?;
+            write_sla_to_row(
+                &mut row,
+                &status,
+                now,
+                self.inner.config.scheduler.warning_before,
+            );
+        }
         w.tx.insert_ticket(&row).await?;
         if !t.labels.is_empty() {
             w.tx.set_ticket_labels(&tenant, t.id, &t.labels).await?;
