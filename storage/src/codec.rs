@@ -161,8 +161,7 @@ macro_rules! col_text {
                 }
             }
             fn from_col(row: &QueryResult, col: &str, pg: bool) -> Result<Self> {
-                text_get::<$t>(row, col, pg)?
-                    .ok_or_else(|| decode_err(col, "unexpected NULL"))
+                text_get::<$t>(row, col, pg)?.ok_or_else(|| decode_err(col, "unexpected NULL"))
             }
         }
         impl Col for Option<$t> {
@@ -318,10 +317,16 @@ mod tests {
     #[test]
     fn placeholders_follow_backend() {
         let mut q = Q::new(true);
-        q.sql("a = ").b(&1i32).sql(" AND b IN ").bind_list(&[1i64, 2]);
+        q.sql("a = ")
+            .b(&1i32)
+            .sql(" AND b IN ")
+            .bind_list(&[1i64, 2]);
         assert_eq!(q.text(), "a = $1 AND b IN ($2, $3)");
         let mut q = Q::new(false);
-        q.sql("a = ").b(&1i32).sql(" AND b IN ").bind_list(&[1i64, 2]);
+        q.sql("a = ")
+            .b(&1i32)
+            .sql(" AND b IN ")
+            .bind_list(&[1i64, 2]);
         assert_eq!(q.text(), "a = ? AND b IN (?, ?)");
         assert_eq!(q.params(), 3);
     }

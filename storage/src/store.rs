@@ -374,7 +374,11 @@ impl Tx {
         let per_row = R::COLUMNS.len();
         let max_params = if self.pg { 60_000 } else { 30_000 };
         let chunk = (max_params / per_row).max(1);
-        let head = format!("INSERT INTO {} ({}) VALUES ", R::TABLE, R::COLUMNS.join(", "));
+        let head = format!(
+            "INSERT INTO {} ({}) VALUES ",
+            R::TABLE,
+            R::COLUMNS.join(", ")
+        );
         let mut total = 0;
         for part in rows.chunks(chunk) {
             let mut q = self.q();

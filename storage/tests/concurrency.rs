@@ -89,7 +89,9 @@ async fn racing_links_have_exactly_one_winner() {
                 let ticket_id = Uuid::now_v7();
                 retry(|| async {
                     let tx = store.begin().await?;
-                    let won = tx.link_alarm_ticket("ten", alarm_id, ticket_id, t0()).await?;
+                    let won = tx
+                        .link_alarm_ticket("ten", alarm_id, ticket_id, t0())
+                        .await?;
                     tx.commit().await?;
                     Ok(won.then_some(ticket_id))
                 })
@@ -105,7 +107,10 @@ async fn racing_links_have_exactly_one_winner() {
         }
         assert_eq!(winners.len(), 1, "exactly one winner");
         let tx = db.store.begin_read().await.unwrap();
-        assert_eq!(tx.get_alarm("ten", a.id).await.unwrap().unwrap().ticket_id, Some(winners[0]));
+        assert_eq!(
+            tx.get_alarm("ten", a.id).await.unwrap().unwrap().ticket_id,
+            Some(winners[0])
+        );
         tx.commit().await.unwrap();
     })
     .await;

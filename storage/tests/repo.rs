@@ -51,7 +51,13 @@ async fn database_of_version_1_upgrades_in_place() {
         );
         // The search index was backfilled from rows written before the upgrade.
         let hits = tx
-            .search_tickets("ten", "flooded", false, &TicketFilter::default(), Page::default())
+            .search_tickets(
+                "ten",
+                "flooded",
+                false,
+                &TicketFilter::default(),
+                Page::default(),
+            )
             .await
             .unwrap();
         assert_eq!(hits.total, 1, "backfilled comment is searchable");
@@ -69,7 +75,10 @@ async fn database_of_version_1_upgrades_in_place() {
 #[tokio::test]
 async fn bad_url_is_a_clear_error() {
     let err = Store::connect("mysql://nope").await.unwrap_err();
-    assert!(err.to_string().contains("unsupported database URL"), "{err}");
+    assert!(
+        err.to_string().contains("unsupported database URL"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -88,10 +97,19 @@ async fn alarm_roundtrip_update_and_tenancy() {
         let got = tx.get_alarm_for_update("ten", a.id).await.unwrap().unwrap();
         assert_eq!(got, a);
         assert_eq!(
-            tx.find_open_alarm_by_key("ten", "k1").await.unwrap().unwrap().id,
+            tx.find_open_alarm_by_key("ten", "k1")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
             a.id
         );
-        assert!(tx.find_open_alarm_by_key("other", "k1").await.unwrap().is_none());
+        assert!(
+            tx.find_open_alarm_by_key("other", "k1")
+                .await
+                .unwrap()
+                .is_none()
+        );
         let mut ghost = a.clone();
         ghost.id = Uuid::now_v7();
         let err = tx.update_alarm(&ghost).await.unwrap_err();
@@ -113,7 +131,10 @@ async fn one_open_alarm_per_reduction_key() {
         tx.commit().await.unwrap();
 
         let tx = db.store.begin().await.unwrap();
-        let err = tx.insert_alarm(&alarm("ten", "dup", t0())).await.unwrap_err();
+        let err = tx
+            .insert_alarm(&alarm("ten", "dup", t0()))
+            .await
+            .unwrap_err();
         assert!(err.is_conflict(), "{err}");
         tx.rollback().await.unwrap();
 
@@ -175,7 +196,11 @@ async fn list_alarms_filters_and_pages() {
         };
         let r = tx.list_alarms("ten", &f, Page::new(1, 100)).await.unwrap();
         assert_eq!(r.total, 5); // i in 0,6,12,18,24
-        assert!(r.items.iter().all(|a| a.severity == "critical" && a.source == "cpe"));
+        assert!(
+            r.items
+                .iter()
+                .all(|a| a.severity == "critical" && a.source == "cpe")
+        );
 
         let f = AlarmFilter {
             customer_id: Some("c1".into()),
@@ -194,9 +219,21 @@ async fn list_alarms_filters_and_pages() {
             status: vec!["active".into()],
             ..Default::default()
         };
-        assert_eq!(tx.list_alarms("ten", &f, Page::new(1, 10)).await.unwrap().total, 1);
-        assert_eq!(tx.alarms_by_correlation("ten", corr).await.unwrap().len(), 4);
-        assert_eq!(tx.alarms_by_correlation("other", corr).await.unwrap().len(), 0);
+        assert_eq!(
+            tx.list_alarms("ten", &f, Page::new(1, 10))
+                .await
+                .unwrap()
+                .total,
+            1
+        );
+        assert_eq!(
+            tx.alarms_by_correlation("ten", corr).await.unwrap().len(),
+            4
+        );
+        assert_eq!(
+            tx.alarms_by_correlation("other", corr).await.unwrap().len(),
+            0
+        );
 
         let err = tx
             .list_alarms("ten", &AlarmFilter::default(), Page::new(0, 10))
@@ -204,7 +241,10 @@ async fn list_alarms_filters_and_pages() {
             .unwrap_err();
         assert!(err.to_string().contains("page numbers start at 1"));
 
-        let counts = tx.alarm_counts("ten", &AlarmFilter::default()).await.unwrap();
+        let counts = tx
+            .alarm_counts("ten", &AlarmFilter::default())
+            .await
+            .unwrap();
         assert_eq!(counts.total, 30);
         assert_eq!(counts.by_severity["critical"], 10);
         assert_eq!(counts.by_source["cpe"], 15);
@@ -224,11 +264,17 @@ async fn link_alarm_ticket_is_conditional() {
         assert!(!tx.link_alarm_ticket("other", a.id, t1, t0()).await.unwrap());
         assert!(tx.link_alarm_ticket("ten", a.id, t1, t0()).await.unwrap());
         assert!(!tx.link_alarm_ticket("ten", a.id, t2, t0()).await.unwrap());
-        assert_eq!(tx.get_alarm("ten", a.id).await.unwrap().unwrap().ticket_id, Some(t1));
+        assert_eq!(
+            tx.get_alarm("ten", a.id).await.unwrap().unwrap().ticket_id,
+            Some(t1)
+        );
         // One ticket per alarm: the same ticket cannot be linked to a second alarm.
         let b = alarm("ten", "k2", t0());
         tx.insert_alarm(&b).await.unwrap();
-        let err = tx.link_alarm_ticket("ten", b.id, t1, t0()).await.unwrap_err();
+        let err = tx
+            .link_alarm_ticket("ten", b.id, t1, t0())
+            .await
+            .unwrap_err();
         assert!(err.is_conflict(), "{err}");
         tx.rollback().await.unwrap();
     })
@@ -242,13 +288,22 @@ async fn alarm_events_notes_children_and_archive() {
         let mut child = alarm("ten", "c", t0() + Duration::seconds(5));
         child.parent_alarm_id = Some(parent.id);
         let tx = db.store.begin().await.unwrap();
-        tx.insert_alarms(&[parent.clone(), child.clone()]).await.unwrap();
-        let events: Vec<_> = (0..1000).map(|i| event("ten", Some(parent.id), i)).collect();
+        tx.insert_alarms(&[parent.clone(), child.clone()])
+            .await
+            .unwrap();
+        let events: Vec<_> = (0..1000)
+            .map(|i| event("ten", Some(parent.id), i))
+            .collect();
         assert_eq!(tx.insert_alarm_events(&events).await.unwrap(), 1000);
         let listed = tx.list_alarm_events("ten", parent.id).await.unwrap();
         assert_eq!(listed.len(), 1000);
         assert_eq!(listed[0], events[0]);
-        assert!(tx.list_alarm_events("other", parent.id).await.unwrap().is_empty());
+        assert!(
+            tx.list_alarm_events("other", parent.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
         let note = AlarmNoteRow {
             id: Uuid::now_v7(),
@@ -260,13 +315,20 @@ async fn alarm_events_notes_children_and_archive() {
             created_at: t0(),
         };
         tx.insert_alarm_note(&note).await.unwrap();
-        assert_eq!(tx.list_alarm_notes("ten", parent.id).await.unwrap(), vec![note]);
+        assert_eq!(
+            tx.list_alarm_notes("ten", parent.id).await.unwrap(),
+            vec![note]
+        );
         let kids = tx.alarm_children("ten", parent.id).await.unwrap();
         assert_eq!(kids.len(), 1);
         assert_eq!(kids[0].id, child.id);
 
         let un = tx
-            .unacknowledged_alarms(Some("ten"), &["critical".into()], t0() + Duration::seconds(1))
+            .unacknowledged_alarms(
+                Some("ten"),
+                &["critical".into()],
+                t0() + Duration::seconds(1),
+            )
             .await
             .unwrap();
         assert_eq!(un.len(), 1);
@@ -285,12 +347,17 @@ async fn alarm_events_notes_children_and_archive() {
         assert_eq!(moved, 1);
         assert!(tx.get_alarm("ten", child.id).await.unwrap().is_none());
         assert_eq!(
-            tx.get_archived_alarm("ten", child.id).await.unwrap().unwrap(),
+            tx.get_archived_alarm("ten", child.id)
+                .await
+                .unwrap()
+                .unwrap(),
             cleared
         );
         assert!(tx.get_alarm("ten", parent.id).await.unwrap().is_some());
         assert_eq!(
-            tx.archive_cleared("ten", t0() + Duration::days(10), now).await.unwrap(),
+            tx.archive_cleared("ten", t0() + Duration::days(10), now)
+                .await
+                .unwrap(),
             0
         );
         tx.commit().await.unwrap();
@@ -339,7 +406,12 @@ async fn rules_topology_and_maintenance() {
                 .unwrap(),
             2
         );
-        assert_eq!(tx.add_topology_edges(&[edge("olt1", "ont1")]).await.unwrap(), 0);
+        assert_eq!(
+            tx.add_topology_edges(&[edge("olt1", "ont1")])
+                .await
+                .unwrap(),
+            0
+        );
         assert_eq!(tx.list_topology_edges("ten").await.unwrap().len(), 2);
         assert_eq!(
             tx.remove_topology_edges("ten", &[("olt1".into(), "ont1".into())])
@@ -347,7 +419,10 @@ async fn rules_topology_and_maintenance() {
                 .unwrap(),
             1
         );
-        assert_eq!(tx.list_topology_edges("ten").await.unwrap(), vec![edge("olt1", "ont2")]);
+        assert_eq!(
+            tx.list_topology_edges("ten").await.unwrap(),
+            vec![edge("olt1", "ont2")]
+        );
 
         let mut w = MaintenanceWindowRow {
             id: Uuid::now_v7(),
@@ -373,12 +448,34 @@ async fn rules_topology_and_maintenance() {
             overlapping: Some((t0() + Duration::hours(2), t0() + Duration::hours(3))),
             status: vec![],
         };
-        assert_eq!(tx.list_maintenance_windows(Some("ten"), &inside).await.unwrap().len(), 1);
-        assert!(tx.list_maintenance_windows(Some("ten"), &outside).await.unwrap().is_empty());
-        assert!(tx.list_maintenance_windows(Some("other"), &inside).await.unwrap().is_empty());
+        assert_eq!(
+            tx.list_maintenance_windows(Some("ten"), &inside)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(
+            tx.list_maintenance_windows(Some("ten"), &outside)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            tx.list_maintenance_windows(Some("other"), &inside)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         w.status = "cancelled".into();
         tx.update_maintenance_window(&w).await.unwrap();
-        assert_eq!(tx.get_maintenance_window("ten", w.id).await.unwrap().unwrap(), w);
+        assert_eq!(
+            tx.get_maintenance_window("ten", w.id)
+                .await
+                .unwrap()
+                .unwrap(),
+            w
+        );
         tx.commit().await.unwrap();
     })
     .await;
@@ -409,7 +506,10 @@ async fn sla_rows_and_idempotent_breaches() {
             updated_at: t0(),
         };
         tx.insert_sla_definition(&def).await.unwrap();
-        assert_eq!(tx.get_sla_definition("ten", def.id).await.unwrap().unwrap(), def);
+        assert_eq!(
+            tx.get_sla_definition("ten", def.id).await.unwrap().unwrap(),
+            def
+        );
         let mut inst = SlaInstanceRow {
             id: Uuid::now_v7(),
             tenant_id: "ten".into(),
@@ -436,8 +536,20 @@ async fn sla_rows_and_idempotent_breaches() {
         inst.unplanned_downtime_seconds = 3600;
         inst.current_availability = Some(Decimal::new(99861, 5));
         tx.update_sla_instance(&inst).await.unwrap();
-        assert_eq!(tx.get_sla_instance_for_update("ten", inst.id).await.unwrap().unwrap(), inst);
-        assert_eq!(tx.list_sla_instances("ten", Some("cust-1"), Some("active")).await.unwrap().len(), 1);
+        assert_eq!(
+            tx.get_sla_instance_for_update("ten", inst.id)
+                .await
+                .unwrap()
+                .unwrap(),
+            inst
+        );
+        assert_eq!(
+            tx.list_sla_instances("ten", Some("cust-1"), Some("active"))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         assert_eq!(
             tx.sla_instances_covering("ten", Some("olt1"), None, t0() + Duration::days(1))
                 .await
@@ -467,8 +579,14 @@ async fn sla_rows_and_idempotent_breaches() {
         assert!(tx.insert_sla_breach(&breach).await.unwrap());
         let mut again = breach.clone();
         again.id = Uuid::now_v7();
-        assert!(!tx.insert_sla_breach(&again).await.unwrap(), "recorded once");
-        let listed = tx.list_sla_breaches("ten", Some(inst.id), None).await.unwrap();
+        assert!(
+            !tx.insert_sla_breach(&again).await.unwrap(),
+            "recorded once"
+        );
+        let listed = tx
+            .list_sla_breaches("ten", Some(inst.id), None)
+            .await
+            .unwrap();
         assert_eq!(listed, vec![breach]);
 
         // An instance of an unknown definition is rejected by the foreign key.
@@ -497,10 +615,19 @@ async fn ticket_numbers_crud_versions_and_delete() {
         t.is_open = true;
         assert_eq!(tx.get_ticket("ten", t.id).await.unwrap().unwrap(), t);
         assert_eq!(
-            tx.get_ticket_by_number("ten", "TKT-2026-000001").await.unwrap().unwrap().id,
+            tx.get_ticket_by_number("ten", "TKT-2026-000001")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
             t.id
         );
-        assert!(tx.get_ticket_by_number("other", "TKT-2026-000001").await.unwrap().is_none());
+        assert!(
+            tx.get_ticket_by_number("other", "TKT-2026-000001")
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert!(tx.get_ticket("other", t.id).await.unwrap().is_none());
 
         tx.commit().await.unwrap();
@@ -513,7 +640,11 @@ async fn ticket_numbers_crud_versions_and_delete() {
         tx.rollback().await.unwrap();
 
         let tx = db.store.begin().await.unwrap();
-        let mut t2 = tx.get_ticket_for_update("ten", t.id).await.unwrap().unwrap();
+        let mut t2 = tx
+            .get_ticket_for_update("ten", t.id)
+            .await
+            .unwrap()
+            .unwrap();
         t2.status = "resolved".into();
         t2.category = "resolved".into();
         t2.priority = 4;
@@ -524,18 +655,38 @@ async fn ticket_numbers_crud_versions_and_delete() {
         assert_eq!(stored.version, 2);
         // Stale version.
         let err = tx.update_ticket(&t2).await.unwrap_err();
-        assert!(err.is_conflict() && err.to_string().contains("modified concurrently"), "{err}");
+        assert!(
+            err.is_conflict() && err.to_string().contains("modified concurrently"),
+            "{err}"
+        );
         let mut ghost = t2.clone();
         ghost.id = Uuid::now_v7();
         assert!(tx.update_ticket(&ghost).await.unwrap_err().is_not_found());
 
-        assert!(tx.soft_delete_ticket("ten", t.id, "admin", t0()).await.unwrap());
-        assert!(!tx.soft_delete_ticket("ten", t.id, "admin", t0()).await.unwrap());
-        assert!(!tx.soft_delete_ticket("other", t.id, "admin", t0()).await.unwrap());
+        assert!(
+            tx.soft_delete_ticket("ten", t.id, "admin", t0())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !tx.soft_delete_ticket("ten", t.id, "admin", t0())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !tx.soft_delete_ticket("other", t.id, "admin", t0())
+                .await
+                .unwrap()
+        );
         let deleted = tx.get_ticket("ten", t.id).await.unwrap().unwrap();
         assert_eq!(deleted.deleted_by.as_deref(), Some("admin"));
         let listed = tx
-            .list_tickets("ten", &TicketFilter::default(), &TicketSort::default(), &TicketPaging::Page(Page::default()))
+            .list_tickets(
+                "ten",
+                &TicketFilter::default(),
+                &TicketSort::default(),
+                &TicketPaging::Page(Page::default()),
+            )
             .await
             .unwrap();
         assert_eq!(listed.total, 0, "deleted tickets are not listed");
@@ -556,10 +707,23 @@ async fn ticket_audit_log_is_append_only() {
         ];
         tx.insert_ticket_events(&evs).await.unwrap();
         assert_eq!(tx.list_ticket_events("ten", t.id).await.unwrap(), evs);
-        assert!(tx.list_ticket_events("other", t.id).await.unwrap().is_empty());
+        assert!(
+            tx.list_ticket_events("other", t.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         tx.commit().await.unwrap();
-        for sql in ["UPDATE ticket_events SET actor_id = 'x'", "DELETE FROM ticket_events"] {
-            let err = db.store.connection().execute_unprepared(sql).await.unwrap_err();
+        for sql in [
+            "UPDATE ticket_events SET actor_id = 'x'",
+            "DELETE FROM ticket_events",
+        ] {
+            let err = db
+                .store
+                .connection()
+                .execute_unprepared(sql)
+                .await
+                .unwrap_err();
             assert!(err.to_string().contains("append-only"), "{err}");
         }
         let tx = db.store.begin().await.unwrap();
@@ -585,9 +749,17 @@ async fn seed_tickets(tx: &Tx) -> Vec<TicketRow> {
         t.category = cat.into();
         t.is_open = is_open_category(cat);
         t.ticket_type = if i % 2 == 0 { "fault" } else { "outage" }.into();
-        t.assignee_id = if i % 3 == 0 { Some("eng-1".into()) } else { None };
+        t.assignee_id = if i % 3 == 0 {
+            Some("eng-1".into())
+        } else {
+            None
+        };
         t.reporter_id = format!("rep-{}", i % 2);
-        t.due_at = if i % 4 == 0 { Some(t0() + Duration::days(40 - i)) } else { None };
+        t.due_at = if i % 4 == 0 {
+            Some(t0() + Duration::days(40 - i))
+        } else {
+            None
+        };
         if i == 7 {
             t.subject = "Special 50% off_case".into();
         }
@@ -596,9 +768,13 @@ async fn seed_tickets(tx: &Tx) -> Vec<TicketRow> {
     tx.insert_tickets(&out).await.unwrap();
     for t in &out {
         let c = format!("c{}", t.number_seq % 3);
-        tx.set_ticket_labels("ten", t.id, &labels(&[("contractor_id", &c), ("project", "p1")]))
-            .await
-            .unwrap();
+        tx.set_ticket_labels(
+            "ten",
+            t.id,
+            &labels(&[("contractor_id", &c), ("project", "p1")]),
+        )
+        .await
+        .unwrap();
     }
     tx.insert_ticket(&ticket("other", 1, t0())).await.unwrap();
     out
@@ -627,7 +803,11 @@ fn expect_order(mut rows: Vec<TicketRow>, sort: &[(TicketSortField, SortDir)]) -
         }
         let last = sort.last().unwrap().1;
         let o = a.id.cmp(&b.id);
-        if last == SortDir::Desc { o.reverse() } else { o }
+        if last == SortDir::Desc {
+            o.reverse()
+        } else {
+            o
+        }
     });
     rows.into_iter().map(|t| t.id).collect()
 }
@@ -654,33 +834,72 @@ async fn list_tickets_filters() {
             );
         };
         check(run(TicketFilter::default()).await, &|_| true);
-        check(run(TicketFilter { open_only: true, ..Default::default() }).await, &|t| t.is_open);
         check(
-            run(TicketFilter { status: vec!["new".into(), "closed".into()], ..Default::default() }).await,
+            run(TicketFilter {
+                open_only: true,
+                ..Default::default()
+            })
+            .await,
+            &|t| t.is_open,
+        );
+        check(
+            run(TicketFilter {
+                status: vec!["new".into(), "closed".into()],
+                ..Default::default()
+            })
+            .await,
             &|t| t.status == "new" || t.status == "closed",
         );
         check(
-            run(TicketFilter { category: vec!["pending".into()], priority: vec![3, 4], ..Default::default() }).await,
+            run(TicketFilter {
+                category: vec!["pending".into()],
+                priority: vec![3, 4],
+                ..Default::default()
+            })
+            .await,
             &|t| t.category == "pending" && t.priority >= 3,
         );
         check(
-            run(TicketFilter { ticket_type: vec!["outage".into()], assignee_id: Some("eng-1".into()), ..Default::default() }).await,
+            run(TicketFilter {
+                ticket_type: vec!["outage".into()],
+                assignee_id: Some("eng-1".into()),
+                ..Default::default()
+            })
+            .await,
             &|t| t.ticket_type == "outage" && t.assignee_id.as_deref() == Some("eng-1"),
         );
         check(
-            run(TicketFilter { unassigned: true, reporter_only: Some("rep-1".into()), ..Default::default() }).await,
+            run(TicketFilter {
+                unassigned: true,
+                reporter_only: Some("rep-1".into()),
+                ..Default::default()
+            })
+            .await,
             &|t| t.assignee_id.is_none() && t.reporter_id == "rep-1",
         );
         check(
-            run(TicketFilter { labels: labels(&[("contractor_id", "c1")]), open_only: true, ..Default::default() }).await,
+            run(TicketFilter {
+                labels: labels(&[("contractor_id", "c1")]),
+                open_only: true,
+                ..Default::default()
+            })
+            .await,
             &|t| t.number_seq % 3 == 1 && t.is_open,
         );
         check(
-            run(TicketFilter { labels: labels(&[("contractor_id", "c2"), ("project", "p1")]), ..Default::default() }).await,
+            run(TicketFilter {
+                labels: labels(&[("contractor_id", "c2"), ("project", "p1")]),
+                ..Default::default()
+            })
+            .await,
             &|t| t.number_seq % 3 == 2,
         );
         check(
-            run(TicketFilter { labels: labels(&[("contractor_id", "c2"), ("project", "nope")]), ..Default::default() }).await,
+            run(TicketFilter {
+                labels: labels(&[("contractor_id", "c2"), ("project", "nope")]),
+                ..Default::default()
+            })
+            .await,
             &|_| false,
         );
         check(
@@ -690,15 +909,33 @@ async fn list_tickets_filters() {
                 ..Default::default()
             })
             .await,
-            &|t| t.created_at >= t0() + Duration::minutes(10) && t.created_at < t0() + Duration::minutes(20),
+            &|t| {
+                t.created_at >= t0() + Duration::minutes(10)
+                    && t.created_at < t0() + Duration::minutes(20)
+            },
         );
         // LIKE wildcards in user text are literal.
-        check(run(TicketFilter { text: Some("50% OFF_".into()), ..Default::default() }).await, &|t| {
-            t.number_seq == 8
-        });
-        check(run(TicketFilter { text: Some("%".into()), ..Default::default() }).await, &|t| t.number_seq == 8);
+        check(
+            run(TicketFilter {
+                text: Some("50% OFF_".into()),
+                ..Default::default()
+            })
+            .await,
+            &|t| t.number_seq == 8,
+        );
+        check(
+            run(TicketFilter {
+                text: Some("%".into()),
+                ..Default::default()
+            })
+            .await,
+            &|t| t.number_seq == 8,
+        );
 
-        let counts = tx.ticket_counts("ten", &TicketFilter::default()).await.unwrap();
+        let counts = tx
+            .ticket_counts("ten", &TicketFilter::default())
+            .await
+            .unwrap();
         assert_eq!(counts.total, 40);
         assert_eq!(counts.open, 24);
         assert_eq!(counts.by_priority[&4], 10);
@@ -716,14 +953,31 @@ async fn list_tickets_sorts_pages_and_cursors() {
         let sorts = vec![
             TicketSort::default(),
             TicketSort::newest(),
-            TicketSort { keys: vec![(TicketSortField::Priority, SortDir::Asc), (TicketSortField::CreatedAt, SortDir::Desc)] },
-            TicketSort { keys: vec![(TicketSortField::DueAt, SortDir::Asc)] },
-            TicketSort { keys: vec![(TicketSortField::Number, SortDir::Asc)] },
-            TicketSort { keys: vec![(TicketSortField::Status, SortDir::Asc), (TicketSortField::UpdatedAt, SortDir::Desc)] },
+            TicketSort {
+                keys: vec![
+                    (TicketSortField::Priority, SortDir::Asc),
+                    (TicketSortField::CreatedAt, SortDir::Desc),
+                ],
+            },
+            TicketSort {
+                keys: vec![(TicketSortField::DueAt, SortDir::Asc)],
+            },
+            TicketSort {
+                keys: vec![(TicketSortField::Number, SortDir::Asc)],
+            },
+            TicketSort {
+                keys: vec![
+                    (TicketSortField::Status, SortDir::Asc),
+                    (TicketSortField::UpdatedAt, SortDir::Desc),
+                ],
+            },
         ];
         for with_labels in [false, true] {
             let filter = if with_labels {
-                TicketFilter { labels: labels(&[("project", "p1")]), ..Default::default() }
+                TicketFilter {
+                    labels: labels(&[("project", "p1")]),
+                    ..Default::default()
+                }
             } else {
                 TicketFilter::default()
             };
@@ -739,7 +993,10 @@ async fn list_tickets_sorts_pages_and_cursors() {
                     assert_eq!(page.total, 40);
                     got.extend(page.items.iter().map(|t| t.id));
                 }
-                assert_eq!(got, want, "offset pages, sort {sort:?}, labels {with_labels}");
+                assert_eq!(
+                    got, want,
+                    "offset pages, sort {sort:?}, labels {with_labels}"
+                );
                 // Cursor pages.
                 let mut got = Vec::new();
                 let mut page = tx
@@ -748,37 +1005,81 @@ async fn list_tickets_sorts_pages_and_cursors() {
                     .unwrap();
                 for _ in 0..20 {
                     got.extend(page.items.iter().map(|t| t.id));
-                    let Some(cursor) = page.next_cursor.clone() else { break };
+                    let Some(cursor) = page.next_cursor.clone() else {
+                        break;
+                    };
                     page = tx
-                        .list_tickets("ten", &filter, sort, &TicketPaging::After { cursor, page_size: 7 })
+                        .list_tickets(
+                            "ten",
+                            &filter,
+                            sort,
+                            &TicketPaging::After {
+                                cursor,
+                                page_size: 7,
+                            },
+                        )
                         .await
                         .unwrap();
                 }
-                assert_eq!(got, want, "cursor pages, sort {sort:?}, labels {with_labels}");
+                assert_eq!(
+                    got, want,
+                    "cursor pages, sort {sort:?}, labels {with_labels}"
+                );
             }
         }
         let first = tx
-            .list_tickets("ten", &TicketFilter::default(), &TicketSort::default(), &TicketPaging::Page(Page::new(1, 5)))
+            .list_tickets(
+                "ten",
+                &TicketFilter::default(),
+                &TicketSort::default(),
+                &TicketPaging::Page(Page::new(1, 5)),
+            )
             .await
             .unwrap();
         let cursor = first.next_cursor.unwrap();
         let err = tx
-            .list_tickets("ten", &TicketFilter::default(), &TicketSort::newest(), &TicketPaging::After { cursor, page_size: 5 })
+            .list_tickets(
+                "ten",
+                &TicketFilter::default(),
+                &TicketSort::newest(),
+                &TicketPaging::After {
+                    cursor,
+                    page_size: 5,
+                },
+            )
             .await
             .unwrap_err();
         assert!(err.to_string().contains("different sort"), "{err}");
         let err = tx
-            .list_tickets("ten", &TicketFilter::default(), &TicketSort::default(), &TicketPaging::After { cursor: "zz".into(), page_size: 5 })
+            .list_tickets(
+                "ten",
+                &TicketFilter::default(),
+                &TicketSort::default(),
+                &TicketPaging::After {
+                    cursor: "zz".into(),
+                    page_size: 5,
+                },
+            )
             .await
             .unwrap_err();
         assert!(err.to_string().contains("invalid cursor"), "{err}");
         let err = tx
-            .list_tickets("ten", &TicketFilter::default(), &TicketSort::default(), &TicketPaging::Page(Page::new(1, 0)))
+            .list_tickets(
+                "ten",
+                &TicketFilter::default(),
+                &TicketSort::default(),
+                &TicketPaging::Page(Page::new(1, 0)),
+            )
             .await
             .unwrap_err();
         assert!(err.to_string().contains("page_size"), "{err}");
         let err = tx
-            .list_tickets("ten", &TicketFilter::default(), &TicketSort { keys: vec![] }, &TicketPaging::Page(Page::default()))
+            .list_tickets(
+                "ten",
+                &TicketFilter::default(),
+                &TicketSort { keys: vec![] },
+                &TicketPaging::Page(Page::default()),
+            )
             .await
             .unwrap_err();
         assert!(err.to_string().contains("one to three keys"), "{err}");
@@ -808,32 +1109,76 @@ async fn comments_revisions_and_search_visibility() {
         tx.insert_comment(&public).await.unwrap();
         tx.insert_comment(&internal).await.unwrap();
 
-        assert_eq!(tx.list_comments("ten", c.id, false, false).await.unwrap(), vec![public.clone()]);
-        assert_eq!(tx.list_comments("ten", c.id, true, false).await.unwrap().len(), 2);
-        assert!(tx.list_comments("other", c.id, true, true).await.unwrap().is_empty());
+        assert_eq!(
+            tx.list_comments("ten", c.id, false, false).await.unwrap(),
+            vec![public.clone()]
+        );
+        assert_eq!(
+            tx.list_comments("ten", c.id, true, false)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(
+            tx.list_comments("other", c.id, true, true)
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
         let f = TicketFilter::default();
-        let hits = tx.search_tickets("ten", "router", false, &f, Page::default()).await.unwrap();
+        let hits = tx
+            .search_tickets("ten", "router", false, &f, Page::default())
+            .await
+            .unwrap();
         assert_eq!(hits.total, 2);
         assert_eq!(hits.items[0].ticket.id, a.id, "subject match ranks first");
         assert!(hits.items[0].rank >= hits.items[1].rank);
-        let hits = tx.search_tickets("ten", "rebooting", false, &f, Page::default()).await.unwrap();
+        let hits = tx
+            .search_tickets("ten", "rebooting", false, &f, Page::default())
+            .await
+            .unwrap();
         assert_eq!(hits.total, 1, "stemming: rebooting ~ reboot");
-        let hits = tx.search_tickets("ten", "splitter", false, &f, Page::default()).await.unwrap();
+        let hits = tx
+            .search_tickets("ten", "splitter", false, &f, Page::default())
+            .await
+            .unwrap();
         assert_eq!(hits.items.len(), 1);
         assert_eq!(hits.items[0].ticket.id, c.id);
-        let hits = tx.search_tickets("ten", "VIP", false, &f, Page::default()).await.unwrap();
+        let hits = tx
+            .search_tickets("ten", "VIP", false, &f, Page::default())
+            .await
+            .unwrap();
         assert_eq!(hits.total, 0, "internal comments hidden");
-        let hits = tx.search_tickets("ten", "VIP", true, &f, Page::default()).await.unwrap();
+        let hits = tx
+            .search_tickets("ten", "VIP", true, &f, Page::default())
+            .await
+            .unwrap();
         assert_eq!(hits.total, 1);
         let hits = tx
-            .search_tickets("ten", "router", false, &TicketFilter { priority: vec![4], ..Default::default() }, Page::default())
+            .search_tickets(
+                "ten",
+                "router",
+                false,
+                &TicketFilter {
+                    priority: vec![4],
+                    ..Default::default()
+                },
+                Page::default(),
+            )
             .await
             .unwrap();
         assert_eq!(hits.total, 0, "combined with filters");
-        let hits = tx.search_tickets("ten", "\"' OR 1=1 --", false, &f, Page::default()).await.unwrap();
+        let hits = tx
+            .search_tickets("ten", "\"' OR 1=1 --", false, &f, Page::default())
+            .await
+            .unwrap();
         assert_eq!(hits.total, 0, "query syntax is not injected");
-        let hits = tx.search_tickets("ten", "   ", false, &f, Page::default()).await.unwrap();
+        let hits = tx
+            .search_tickets("ten", "   ", false, &f, Page::default())
+            .await
+            .unwrap();
         assert_eq!(hits.total, 0);
 
         // Edit: the old body is kept as a revision and the index follows the new body.
@@ -851,18 +1196,45 @@ async fn comments_revisions_and_search_visibility() {
         .await
         .unwrap();
         tx.update_comment(&edited).await.unwrap();
-        assert_eq!(tx.list_comment_revisions("ten", public.id).await.unwrap()[0].body, public.body);
-        assert_eq!(tx.search_tickets("ten", "splitter", false, &f, Page::default()).await.unwrap().total, 0);
-        assert_eq!(tx.search_tickets("ten", "connector", false, &f, Page::default()).await.unwrap().total, 1);
+        assert_eq!(
+            tx.list_comment_revisions("ten", public.id).await.unwrap()[0].body,
+            public.body
+        );
+        assert_eq!(
+            tx.search_tickets("ten", "splitter", false, &f, Page::default())
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+        assert_eq!(
+            tx.search_tickets("ten", "connector", false, &f, Page::default())
+                .await
+                .unwrap()
+                .total,
+            1
+        );
         // Soft delete removes it from search.
         edited.deleted_at = Some(t0() + Duration::minutes(6));
         tx.update_comment(&edited).await.unwrap();
-        assert_eq!(tx.search_tickets("ten", "connector", false, &f, Page::default()).await.unwrap().total, 0);
+        assert_eq!(
+            tx.search_tickets("ten", "connector", false, &f, Page::default())
+                .await
+                .unwrap()
+                .total,
+            0
+        );
         // Subject edits are indexed too.
         let mut b2 = tx.get_ticket("ten", b.id).await.unwrap().unwrap();
         b2.subject = "Fiber latency".into();
         tx.update_ticket(&b2).await.unwrap();
-        assert_eq!(tx.search_tickets("ten", "latency", false, &f, Page::default()).await.unwrap().total, 1);
+        assert_eq!(
+            tx.search_tickets("ten", "latency", false, &f, Page::default())
+                .await
+                .unwrap()
+                .total,
+            1
+        );
         tx.commit().await.unwrap();
     })
     .await;
@@ -874,13 +1246,22 @@ async fn attachments_and_refcounted_blobs() {
         let tx = db.store.begin().await.unwrap();
         let t = ticket("ten", 1, t0());
         tx.insert_ticket(&t).await.unwrap();
-        let (b1, created) = tx.blob_acquire("ten", "abc", 10, "ten/abc", t0()).await.unwrap();
+        let (b1, created) = tx
+            .blob_acquire("ten", "abc", 10, "ten/abc", t0())
+            .await
+            .unwrap();
         assert!(created);
         assert_eq!(b1.refcount, 1);
-        let (b2, created) = tx.blob_acquire("ten", "abc", 10, "ten/abc", t0()).await.unwrap();
+        let (b2, created) = tx
+            .blob_acquire("ten", "abc", 10, "ten/abc", t0())
+            .await
+            .unwrap();
         assert!(!created);
         assert_eq!(b2.refcount, 2);
-        let (_, created) = tx.blob_acquire("other", "abc", 10, "other/abc", t0()).await.unwrap();
+        let (_, created) = tx
+            .blob_acquire("other", "abc", 10, "other/abc", t0())
+            .await
+            .unwrap();
         assert!(created, "blobs are per tenant");
         let mut att = AttachmentRow {
             id: Uuid::now_v7(),
@@ -897,15 +1278,40 @@ async fn attachments_and_refcounted_blobs() {
             deleted_at: None,
         };
         tx.insert_attachment(&att).await.unwrap();
-        assert!(tx.list_attachments("ten", t.id, false).await.unwrap().is_empty());
+        assert!(
+            tx.list_attachments("ten", t.id, false)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         att.status = "available".into();
         tx.update_attachment(&att).await.unwrap();
-        assert_eq!(tx.list_attachments("ten", t.id, false).await.unwrap(), vec![att.clone()]);
+        assert_eq!(
+            tx.list_attachments("ten", t.id, false).await.unwrap(),
+            vec![att.clone()]
+        );
         assert!(tx.get_attachment("other", att.id).await.unwrap().is_none());
 
-        assert_eq!(tx.blob_release("ten", "abc", t0()).await.unwrap().unwrap().refcount, 1);
-        assert_eq!(tx.blob_release("ten", "abc", t0()).await.unwrap().unwrap().refcount, 0);
-        assert!(tx.get_blob("ten", "abc").await.unwrap().is_none(), "last reference removes the row");
+        assert_eq!(
+            tx.blob_release("ten", "abc", t0())
+                .await
+                .unwrap()
+                .unwrap()
+                .refcount,
+            1
+        );
+        assert_eq!(
+            tx.blob_release("ten", "abc", t0())
+                .await
+                .unwrap()
+                .unwrap()
+                .refcount,
+            0
+        );
+        assert!(
+            tx.get_blob("ten", "abc").await.unwrap().is_none(),
+            "last reference removes the row"
+        );
         assert!(tx.blob_release("ten", "abc", t0()).await.unwrap().is_none());
         assert_eq!(tx.list_blobs("other").await.unwrap().len(), 1);
         tx.commit().await.unwrap();
@@ -942,8 +1348,18 @@ async fn notifications_are_claimed_with_a_lease() {
         let lease = now + Duration::seconds(30);
         let claimed = tx.claim_due_notifications(now, lease, 10).await.unwrap();
         assert_eq!(claimed.len(), 3);
-        assert!(claimed.iter().all(|n| n.status == "sending" && n.locked_until == Some(lease)));
-        assert!(tx.claim_due_notifications(now, lease, 10).await.unwrap().is_empty(), "leased");
+        assert!(
+            claimed
+                .iter()
+                .all(|n| n.status == "sending" && n.locked_until == Some(lease))
+        );
+        assert!(
+            tx.claim_due_notifications(now, lease, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "leased"
+        );
         let mut failed = claimed[0].clone();
         failed.status = "failed".into();
         failed.attempts = 1;
@@ -953,10 +1369,23 @@ async fn notifications_are_claimed_with_a_lease() {
         tx.update_notification(&failed).await.unwrap();
         // After the lease expires, unfinished claims are claimable again.
         let later = lease + Duration::minutes(2);
-        let again = tx.claim_due_notifications(later, later + Duration::seconds(30), 10).await.unwrap();
+        let again = tx
+            .claim_due_notifications(later, later + Duration::seconds(30), 10)
+            .await
+            .unwrap();
         assert_eq!(again.len(), 5);
-        assert_eq!(tx.get_notification("ten", failed.id).await.unwrap().unwrap().attempts, 1);
-        assert_eq!(tx.list_notifications("ten", None, 100).await.unwrap().len(), 5);
+        assert_eq!(
+            tx.get_notification("ten", failed.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .attempts,
+            1
+        );
+        assert_eq!(
+            tx.list_notifications("ten", None, 100).await.unwrap().len(),
+            5
+        );
         tx.commit().await.unwrap();
     })
     .await;
@@ -966,16 +1395,35 @@ async fn notifications_are_claimed_with_a_lease() {
 async fn outbox_sequence_and_resume() {
     each(|db| async move {
         let tx = db.store.begin().await.unwrap();
-        let s1 = tx.insert_outbox("ten", "ticket.created", Some("t1"), false, &json!({"n": 1}), t0()).await.unwrap();
-        let s2 = tx.insert_outbox("other", "alarm.raised", None, false, &json!({}), t0()).await.unwrap();
+        let s1 = tx
+            .insert_outbox(
+                "ten",
+                "ticket.created",
+                Some("t1"),
+                false,
+                &json!({"n": 1}),
+                t0(),
+            )
+            .await
+            .unwrap();
+        let s2 = tx
+            .insert_outbox("other", "alarm.raised", None, false, &json!({}), t0())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let tx = db.store.begin().await.unwrap();
-        let s3 = tx.insert_outbox("ten", "comment.added", Some("c1"), true, &json!({}), t0()).await.unwrap();
+        let s3 = tx
+            .insert_outbox("ten", "comment.added", Some("c1"), true, &json!({}), t0())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert!(s1 < s2 && s2 < s3);
         let tx = db.store.begin_read().await.unwrap();
         let all = tx.outbox_since(0, None, 100).await.unwrap();
-        assert_eq!(all.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![s1, s2, s3]);
+        assert_eq!(
+            all.iter().map(|r| r.seq).collect::<Vec<_>>(),
+            vec![s1, s2, s3]
+        );
         assert_eq!(all[0].payload, json!({"n": 1}));
         assert!(all[2].internal);
         let ten = tx.outbox_since(s1, Some("ten"), 100).await.unwrap();
@@ -986,7 +1434,9 @@ async fn outbox_sequence_and_resume() {
         tx.commit().await.unwrap();
         // A rolled-back event never appears.
         let tx = db.store.begin().await.unwrap();
-        tx.insert_outbox("ten", "x", None, false, &json!({}), t0()).await.unwrap();
+        tx.insert_outbox("ten", "x", None, false, &json!({}), t0())
+            .await
+            .unwrap();
         tx.rollback().await.unwrap();
         let tx = db.store.begin_read().await.unwrap();
         assert_eq!(tx.outbox_since(s3, None, 100).await.unwrap().len(), 0);
@@ -1004,11 +1454,24 @@ async fn sla_scheduler_claims_due_tickets() {
         let mut b = ticket("ten", 2, t0());
         b.sla_next_check_at = Some(t0() + Duration::hours(5));
         tx.insert_tickets(&[a.clone(), b.clone()]).await.unwrap();
-        let due = tx.claim_due_sla_tickets(t0() + Duration::hours(2), 10).await.unwrap();
+        let due = tx
+            .claim_due_sla_tickets(t0() + Duration::hours(2), 10)
+            .await
+            .unwrap();
         assert_eq!(due.iter().map(|t| t.id).collect::<Vec<_>>(), vec![a.id]);
         tx.set_sla_next_check("ten", a.id, None).await.unwrap();
-        assert!(tx.claim_due_sla_tickets(t0() + Duration::hours(2), 10).await.unwrap().is_empty());
-        assert!(tx.set_sla_next_check("other", a.id, None).await.unwrap_err().is_not_found());
+        assert!(
+            tx.claim_due_sla_tickets(t0() + Duration::hours(2), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            tx.set_sla_next_check("other", a.id, None)
+                .await
+                .unwrap_err()
+                .is_not_found()
+        );
         tx.commit().await.unwrap();
     })
     .await;
@@ -1045,8 +1508,16 @@ async fn contractor_listing_uses_the_label_index() {
         db.store.analyze().await.unwrap();
 
         let tx = db.store.begin_read().await.unwrap();
-        let f = TicketFilter { open_only: true, labels: labels(&[("contractor_id", "c2")]), ..Default::default() };
-        let plan = tx.explain_list_tickets("ten", &f, &TicketSort::default(), 50).await.unwrap().join("\n");
+        let f = TicketFilter {
+            open_only: true,
+            labels: labels(&[("contractor_id", "c2")]),
+            ..Default::default()
+        };
+        let plan = tx
+            .explain_list_tickets("ten", &f, &TicketSort::default(), 50)
+            .await
+            .unwrap()
+            .join("\n");
         eprintln!("{plan}");
         assert!(plan.contains("ix_ticket_labels_open_sort"), "plan: {plan}");
         if db.store.backend() == Backend::Sqlite {
@@ -1056,16 +1527,35 @@ async fn contractor_listing_uses_the_label_index() {
             assert!(!plan.contains("Seq Scan"), "no sequential scan: {plan}");
         }
         let page = tx
-            .list_tickets("ten", &f, &TicketSort::default(), &TicketPaging::Page(Page::new(1, 50)))
+            .list_tickets(
+                "ten",
+                &f,
+                &TicketSort::default(),
+                &TicketPaging::Page(Page::new(1, 50)),
+            )
             .await
             .unwrap();
         assert_eq!(page.items.len(), 50);
-        assert!(page.items.windows(2).all(|w| (w[0].priority, w[0].created_at) >= (w[1].priority, w[1].created_at)));
-        let want = rows.iter().filter(|t| t.number_seq % 5 == 2 && t.category != "closed").count();
+        assert!(
+            page.items
+                .windows(2)
+                .all(|w| (w[0].priority, w[0].created_at) >= (w[1].priority, w[1].created_at))
+        );
+        let want = rows
+            .iter()
+            .filter(|t| t.number_seq % 5 == 2 && t.category != "closed")
+            .count();
         assert_eq!(page.total as usize, want);
 
-        let f = TicketFilter { open_only: true, ..Default::default() };
-        let plan = tx.explain_list_tickets("ten", &f, &TicketSort::default(), 50).await.unwrap().join("\n");
+        let f = TicketFilter {
+            open_only: true,
+            ..Default::default()
+        };
+        let plan = tx
+            .explain_list_tickets("ten", &f, &TicketSort::default(), 50)
+            .await
+            .unwrap()
+            .join("\n");
         assert!(plan.contains("ix_tickets_open_sort"), "plan: {plan}");
         tx.commit().await.unwrap();
     })

@@ -97,7 +97,9 @@ impl Tx {
             let mut q = self.select::<AlarmRow>();
             q.sql("WHERE tenant_id = ")
                 .b(&s(tenant_id))
-                .sql(" AND status IN ('active', 'acknowledged', 'suppressed') AND reduction_key IN ")
+                .sql(
+                    " AND status IN ('active', 'acknowledged', 'suppressed') AND reduction_key IN ",
+                )
                 .bind_list(part)
                 .sql(self.lock_suffix());
             out.extend(self.all::<AlarmRow>(q).await?);
@@ -108,7 +110,11 @@ impl Tx {
     /// The tenant's alarms with these ids (any status; missing ids are skipped), in one query
     /// per 500 ids, locked like [`Tx::get_alarm_for_update`] — what the Desk loads before it
     /// writes a batch of correlator decisions.
-    pub async fn get_alarms_for_update(&self, tenant_id: &str, ids: &[Uuid]) -> Result<Vec<AlarmRow>> {
+    pub async fn get_alarms_for_update(
+        &self,
+        tenant_id: &str,
+        ids: &[Uuid],
+    ) -> Result<Vec<AlarmRow>> {
         let mut out = Vec::with_capacity(ids.len());
         for part in ids.chunks(500) {
             let mut q = self.select::<AlarmRow>();

@@ -141,7 +141,9 @@ impl Tx {
             q.sql(" OR resource_id = ").b(&s(r));
         }
         if let Some(c) = customer_id {
-            q.sql(" OR (resource_id IS NULL AND customer_id = ").b(&s(c)).sql(")");
+            q.sql(" OR (resource_id IS NULL AND customer_id = ")
+                .b(&s(c))
+                .sql(")");
         }
         q.sql(") ORDER BY period_start, id");
         self.all(q).await

@@ -788,7 +788,11 @@ impl Tx {
 
     /// Ticket counts for statistics (deleted tickets excluded), over tickets matching
     /// `filter`.
-    pub async fn ticket_counts(&self, tenant_id: &str, filter: &TicketFilter) -> Result<TicketCounts> {
+    pub async fn ticket_counts(
+        &self,
+        tenant_id: &str,
+        filter: &TicketFilter,
+    ) -> Result<TicketCounts> {
         let mut out = TicketCounts::default();
         for col in ["status", "category", "ticket_type"] {
             let mut q = self.q();
@@ -845,10 +849,12 @@ impl Tx {
         limit: u32,
     ) -> Result<Vec<TicketRow>> {
         let mut q = self.select::<TicketRow>();
-        q.sql("WHERE sla_next_check_at IS NOT NULL AND deleted_at IS NULL AND sla_next_check_at <= ")
-            .b(&now)
-            .sql(" ORDER BY sla_next_check_at LIMIT ")
-            .b(&(limit as i64));
+        q.sql(
+            "WHERE sla_next_check_at IS NOT NULL AND deleted_at IS NULL AND sla_next_check_at <= ",
+        )
+        .b(&now)
+        .sql(" ORDER BY sla_next_check_at LIMIT ")
+        .b(&(limit as i64));
         if self.pg {
             q.sql(" FOR UPDATE SKIP LOCKED");
         }
