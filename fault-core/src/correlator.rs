@@ -593,12 +593,15 @@ fn write_default_key(
         buf.push('|');
         push_escaped(buf, rid);
     } else {
-        for (i, part) in [tenant, src, alarm_type, rt, rid].into_iter().enumerate() {
-            if i > 0 {
-                buf.push('|');
-            }
-            buf.push_str(part);
-        }
+        buf.push_str(tenant);
+        buf.push('|');
+        buf.push_str(src);
+        buf.push('|');
+        buf.push_str(alarm_type);
+        buf.push('|');
+        buf.push_str(rt);
+        buf.push('|');
+        buf.push_str(rid);
     }
 }
 
@@ -3203,6 +3206,52 @@ mod tests {
                     v[pos] = b;
                     let naive = v.iter().any(|&x| x == b'|' || x == b'\\');
                     assert_eq!(needs_escape(&v), naive, "{v:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn default_key_fast_path_agrees_with_escaping_every_field() {
+        fn reference(parts: [&str; 4], src: AlarmSource) -> String {
+            let esc = |s: &str| s.replace('\\', "\\\\").replace('|', "\\|");
+            format!(
+                "{}|{}|{}|{}|{}",
+                esc(parts[0]),
+                src.as_str(),
+                esc(parts[1]),
+                esc(parts[2]),
+                esc(parts[3])
+            )
+        }
+        let pieces = [
+            "",
+            "t1",
+            "a|b",
+            "\\",
+            "signal.loss",
+            "x\\|y",
+            "|",
+            "ont-1234567",
+            "abcdefgh|ijk",
+            "é",
+            "}}}}}}}}",
+            "||||",
+            "long-resource-identifier-0001",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in ["", "ont", "o|t"] {
+                    for d in pieces {
+                        let got = default_reduction_key(
+                            a,
+                            AlarmSource::NetworkDevice,
+                            b,
+                            Some(c),
+                            Some(d),
+                        );
+                        assert_eq!(got, reference([a, b, c, d], AlarmSource::NetworkDevice));
+                    }
                 }
             }
         }

@@ -127,7 +127,9 @@ pub fn push_u32(s: &mut String, mut n: u32) {
             break;
         }
     }
-    s.push_str(std::str::from_utf8(&buf[i..]).expect("digits"));
+    for &d in &buf[i..] {
+        s.push(d as char);
+    }
 }
 
 impl Bufs {
