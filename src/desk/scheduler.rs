@@ -201,10 +201,11 @@ impl Desk {
                 report.breaches += 1;
                 escalate = true;
             }
-            if escalate && let Some(state) = &cfg.escalate_to {
-                if self.sla_escalate(w, &row, state).await? {
-                    report.escalations += 1;
-                }
+            if escalate
+                && let Some(state) = &cfg.escalate_to
+                && self.sla_escalate(w, &row, state).await?
+            {
+                report.escalations += 1;
             }
         }
         // The row may have changed (escalation): recompute from the stored state.
