@@ -138,7 +138,22 @@ async fn met_targets_are_not_breached() {
         td.add_comment(&agent, t.id, "hello", Visibility::Public)
             .await
             .unwrap();
+        // The first response moved the next check to the resolution warning instant.
+        let tx = td.store().begin_read().await.unwrap();
+        let row = tx.get_ticket("acme", t.id).await.unwrap().unwrap();
+        tx.rollback().await.unwrap();
+        assert_eq!(
+            row.sla_next_check_at,
+            Some(t0() + Duration::hours(4) - Duration::minutes(30)),
+            "{}",
+            td.name
+        );
         let r = td.run_due(t0() + Duration::hours(2)).await.unwrap();
+        assert_eq!(
+            r.tickets, 0,
+            "{}: nothing due before the resolution warning",
+            td.name
+        );
         assert_eq!(r.breaches, 0, "{}", td.name);
         assert!(breaches(&td.ticket_history(&agent, t.id).await.unwrap()).is_empty());
     })

@@ -170,6 +170,14 @@ impl Desk {
             if first_response && new.record_first_response(now) {
                 let wf = self.ticket_workflow(&row)?;
                 write_ticket_to_row(&new, wf, &mut row);
+                if row.sla_next_check_at.is_some() {
+                    // The first-response target is met: the scheduler need not wake for it.
+                    row.sla_next_check_at = crate::desk::scheduler::sla_next_check(
+                        &row,
+                        now,
+                        self.inner.config.scheduler.warning_before,
+                    );
+                }
                 w.tx.update_ticket(&row).await?;
                 events.push(AuditEvent {
                     event_type: AuditEventType::Update,
