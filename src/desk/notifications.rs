@@ -363,6 +363,34 @@ impl Desk {
     /// A system call (no actor): run it from a worker loop. Several workers may run at once —
     /// each notification is claimed by one of them (`FOR UPDATE SKIP LOCKED` on PostgreSQL)
     /// for [`NotificationConfig::lease`].
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use faultdesk::ticket::comment::Visibility;
+    /// use faultdesk::{Actor, Desk, DeskConfig, NewTicketInput, Notification, NotificationRoute, Notifier};
+    ///
+    /// #[derive(Debug)]
+    /// struct Log;
+    /// #[async_trait::async_trait]
+    /// impl Notifier for Log {
+    ///     async fn deliver(&self, n: &Notification) -> Result<(), String> {
+    ///         println!("to {}: {}", n.recipient, n.template);
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let config = DeskConfig::default()
+    ///     .with_notification_route(NotificationRoute::new(["ticket.commented"], "email", "noc@example.com"))?
+    ///     .with_notifier("email", Log);
+    /// let desk = Desk::open("sqlite::memory:", config).await?;
+    /// let agent = Actor::new("acme", "a-1").with_roles(["DEVOPS_ENGINEER"]);
+    /// let t = desk.create_ticket(&agent, NewTicketInput::new("Fibre cut")).await?;
+    /// desk.add_comment(&agent, t.id, "Crew dispatched", Visibility::Public).await?;
+    /// let report = desk.deliver_notifications().await?;
+    /// assert_eq!(report.sent, 1);
+    /// # Ok::<(), faultdesk::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub async fn deliver_notifications(&self) -> Result<DeliveryReport> {
         let cfg = &self.inner.config.notifications;
         let now = self.now();

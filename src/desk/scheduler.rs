@@ -108,6 +108,17 @@ impl Desk {
     /// Acts on every ticket whose SLA warning or breach instant is at or before `now` (see
     /// the [module documentation](self)). A system call without an actor; returns what it
     /// did. Running it twice for the same `now` does nothing the second time.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use faultdesk::{Desk, DeskConfig};
+    /// let desk = Desk::open("sqlite::memory:", DeskConfig::default()).await?;
+    /// // From a timer: act on every ticket whose SLA instant has come.
+    /// let report = desk.run_due(desk.now()).await?;
+    /// assert_eq!(report.breaches, 0);
+    /// # Ok::<(), faultdesk::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub async fn run_due(&self, now: DateTime<Utc>) -> Result<RunDueReport> {
         let mut report = RunDueReport::default();
         let batch = self.inner.config.scheduler.batch_size.max(1);
