@@ -106,14 +106,13 @@ async fn failing_notifier_is_retried_with_attempts_recorded() {
                 assert_eq!(n.attempts, 3);
                 assert!(n.sent_at.is_some());
                 assert_eq!(n.last_error, None);
-                let seen = calls.lock().unwrap();
+                let seen = calls.lock().unwrap().clone();
                 assert_eq!(seen.len(), 3);
                 assert_eq!(
                     seen.iter().map(|c| c.attempt).collect::<Vec<_>>(),
                     vec![1, 2, 3]
                 );
                 assert!(seen.iter().all(|c| c.id == n.id));
-                drop(seen);
                 // Sent notifications are not delivered again.
                 td.advance(chrono::Duration::hours(2));
                 assert_eq!(td.deliver_notifications().await.unwrap().claimed, 0);
