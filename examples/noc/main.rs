@@ -1,44 +1,465 @@
-//! The main job: an FTTH network's month of alarms, end to end (grows with the engine).
+//! The main job: an FTTH network's month of alarms, end to end, through the [`Desk`] on
+//! embedded SQLite (or PostgreSQL with `--db postgres://...`).
 //!
-//! Run with `cargo run --release --example noc`.
+//! ```text
+//! cargo run --release --example noc                      # defaults: 20 OLTs, ~20,000 ONTs, 1,000,000 events
+//! cargo run --release --example noc -- --events 50000 --olts 4 --json out.json
+//! ```
+//!
+//! It generates the network (routers → OLTs → PON ports → splitters → ONTs), loads the topology,
+//! seed 002's OLT→ONT correlation rule and a maintenance window, then replays the month in
+//! batches through `Desk::ingest_batch` on a simulated clock, with the auto-ticket triggers on.
+//! Agents work the tickets (acknowledge, comment, resolve, close); the SLA scheduler and the
+//! unacknowledged-alarm check run on the simulated clock. It ends with a report (and `--json`).
 
 mod scenario;
 
-use scenario::{Events, Scenario, ScenarioConfig, Story};
-use std::collections::BTreeMap;
+use chrono::{DateTime, Duration, Utc};
+use faultdesk::fault::correlator::SEED_002_RULE_JSON;
+use faultdesk::fault::decision::Decision;
+use faultdesk::fault::maintenance::MaintenanceScope;
+use faultdesk::fault::trigger::TicketTrigger;
+use faultdesk::ticket::comment::Visibility;
+use faultdesk::{Actor, Desk, DeskConfig, ManualClock, NewMaintenanceWindow, TransitionOptions};
+use indicatif::{ProgressBar, ProgressStyle};
+use scenario::{Events, Scenario, ScenarioConfig, Story, TENANT};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::time::Instant;
+use uuid::Uuid;
 
-fn main() {
-    let started = std::time::Instant::now();
-    let scenario = Scenario::generate(ScenarioConfig::default());
-    let n = &scenario.network;
-    println!(
-        "faultdesk noc — simulated FTTH network: {} routers, {} OLTs, {} PON ports, {} ONTs, {} topology edges",
-        n.routers.len(),
-        n.olts.len(),
-        n.ports.len(),
-        n.onts.len(),
-        n.edges.len()
+/// Command-line options.
+#[derive(Debug, Clone)]
+struct Options {
+    db: String,
+    json: Option<String>,
+    batch: usize,
+    quiet: bool,
+    scenario: ScenarioConfig,
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: noc [--db URL] [--events N] [--olts N] [--ports N] [--onts-per-port N] [--days N] \
+         [--seed N] [--batch N] [--json FILE] [--quiet]"
     );
-    let mut by_story: BTreeMap<String, u64> = BTreeMap::new();
-    let mut by_type: BTreeMap<String, u64> = BTreeMap::new();
-    let mut count = 0u64;
-    let mut last = None;
-    for (e, story) in Events::of(&scenario) {
-        if let Some(prev) = last {
-            assert!(e.occurred_at >= prev, "events must come in time order");
+    std::process::exit(2)
+}
+
+fn parse_args() -> Options {
+    let mut o = Options {
+        db: String::new(),
+        json: None,
+        batch: 2000,
+        quiet: false,
+        scenario: ScenarioConfig::default(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut val = || args.next().unwrap_or_else(|| usage());
+        let num = |v: String| v.parse::<u64>().unwrap_or_else(|_| usage());
+        match a.as_str() {
+            "--db" => o.db = val(),
+            "--json" => o.json = Some(val()),
+            "--events" => o.scenario.min_events = num(val()),
+            "--olts" => o.scenario.olts = num(val()).max(1) as usize,
+            "--ports" => o.scenario.ports_per_olt = num(val()).max(1) as usize,
+            "--onts-per-port" => o.scenario.onts_per_port = num(val()).max(1) as usize,
+            "--days" => o.scenario.days = num(val()).clamp(1, 366) as i64,
+            "--seed" => o.scenario.seed = num(val()),
+            "--batch" => o.batch = num(val()).clamp(1, 10_000) as usize,
+            "--quiet" => o.quiet = true,
+            "-h" | "--help" => usage(),
+            _ => usage(),
         }
-        last = Some(e.occurred_at);
-        count += 1;
-        *by_story.entry(format!("{story:?}")).or_default() += 1;
-        *by_type.entry(e.event_type.clone()).or_default() += 1;
     }
-    assert_eq!(count, scenario.total_events);
-    let _ = Story::OntSignalLoss;
-    println!("events generated: {count} in {:.2?}", started.elapsed());
-    for (k, v) in by_story {
-        println!("  story {k:<16} {v:>9}");
+    if o.db.is_empty() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("noc.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        o.db = format!("sqlite://{}", path.display());
     }
-    for (k, v) in by_type {
-        println!("  type  {k:<30} {v:>9}");
+    o
+}
+
+/// The report printed at the end and written with `--json`.
+#[derive(Debug, Default, Serialize)]
+struct Report {
+    seed: u64,
+    database: String,
+    network: BTreeMap<String, usize>,
+    events_in: u64,
+    events_by_story: BTreeMap<String, u64>,
+    alarms_created: u64,
+    deduplicated: u64,
+    correlated: u64,
+    suppressed_correlated: u64,
+    suppressed_maintenance: u64,
+    flapping_decisions: u64,
+    flapping_alarms: usize,
+    cleared: u64,
+    root_causes: u64,
+    actionable_alarms: u64,
+    noise_reduction_ratio: f64,
+    tickets_by_trigger: BTreeMap<String, u64>,
+    tickets_created: u64,
+    tickets_closed: u64,
+    agent_actions: BTreeMap<String, u64>,
+    unacknowledged_findings: u64,
+    sla_warnings: u64,
+    sla_breaches: u64,
+    ingest_seconds: f64,
+    events_per_second: f64,
+    total_seconds: f64,
+}
+
+/// A ticket an agent will work on at `due`.
+struct AgentTask {
+    due: DateTime<Utc>,
+    ticket: Uuid,
+    alarm: Uuid,
+    step: u8,
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> faultdesk::Result<()> {
+    let opts = parse_args();
+    let report = run(&opts).await?;
+    print_report(&report);
+    if let Some(path) = &opts.json {
+        let json = serde_json::to_string_pretty(&report).expect("report serialises");
+        std::fs::write(path, json).map_err(|e| faultdesk::Error::storage(e.to_string()))?;
+        println!("report written to {path}");
     }
+    Ok(())
+}
+
+async fn run(opts: &Options) -> faultdesk::Result<Report> {
+    let started = Instant::now();
+    let scenario = Scenario::generate(opts.scenario.clone());
+    let n = &scenario.network;
+    let clock = ManualClock::new(scenario.config.start);
+    let config = DeskConfig::default()
+        .with_clock(clock.clone())
+        .with_rules_json(SEED_002_RULE_JSON)?
+        .with_auto_tickets(true);
+    let desk = Desk::open(&opts.db, config).await?;
+    let noc = Actor::new(TENANT, "noc-operator").with_roles(["ADMIN"]);
+    let agent = Actor::new(TENANT, "agent-1").with_roles(["ADMIN"]);
+
+    let mut report = Report {
+        seed: scenario.config.seed,
+        database: opts.db.split('?').next().unwrap_or_default().to_string(),
+        ..Report::default()
+    };
+    report.network = BTreeMap::from([
+        ("routers".to_string(), n.routers.len()),
+        ("olts".to_string(), n.olts.len()),
+        ("pon_ports".to_string(), n.ports.len()),
+        ("onts".to_string(), n.onts.len()),
+        ("topology_edges".to_string(), n.edges.len()),
+    ]);
+
+    // Topology and the planned maintenance window.
+    for chunk in n.edges.chunks(5000) {
+        desk.add_topology_edges(&noc, chunk.to_vec()).await?;
+    }
+    let m = &scenario.maintenance;
+    desk.create_maintenance_window(
+        &noc,
+        NewMaintenanceWindow {
+            title: format!("Firmware upgrade {}", n.olts[m.olt]),
+            description: Some("Planned OLT firmware upgrade".into()),
+            start: m.start,
+            end: m.end,
+            scope: MaintenanceScope {
+                resources: vec![n.olts[m.olt].clone()],
+                include_descendants: true,
+                ..MaintenanceScope::default()
+            },
+        },
+    )
+    .await?;
+
+    let bar = if opts.quiet {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::new(scenario.total_events);
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} events ({per_sec}) {msg}",
+            )
+            .expect("valid template"),
+        );
+        b
+    };
+
+    let mut flapping: HashSet<Uuid> = HashSet::new();
+    let mut tasks: VecDeque<AgentTask> = VecDeque::new();
+    let mut next_housekeeping = scenario.config.start + Duration::minutes(10);
+    let mut batch = Vec::with_capacity(opts.batch);
+    let mut events = Events::of(&scenario);
+    let ingest_started = Instant::now();
+    let mut ingest_time = std::time::Duration::ZERO;
+    loop {
+        batch.clear();
+        for (e, story) in events.by_ref() {
+            *report.events_by_story.entry(story_name(story)).or_default() += 1;
+            batch.push(e);
+            if batch.len() == opts.batch {
+                break;
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let batch_end = batch.last().map(|e| e.occurred_at).expect("non-empty");
+        // Housekeeping (scheduler, unacknowledged check, agents) up to the batch's time.
+        while next_housekeeping <= batch_end {
+            clock.set(next_housekeeping);
+            housekeeping(
+                &desk,
+                &noc,
+                &agent,
+                &mut tasks,
+                next_housekeeping,
+                &mut report,
+            )
+            .await?;
+            next_housekeeping += Duration::minutes(10);
+        }
+        clock.set(batch_end);
+        let count = batch.len() as u64;
+        let t0 = Instant::now();
+        let outcome = desk.ingest_batch(&noc, std::mem::take(&mut batch)).await?;
+        ingest_time += t0.elapsed();
+        report.events_in += count;
+        for d in &outcome.decisions {
+            tally(d, &mut report, &mut flapping);
+            if let Decision::TicketRequested { trigger, .. } = d {
+                *report
+                    .tickets_by_trigger
+                    .entry(trigger_name(trigger))
+                    .or_default() += 1;
+            }
+        }
+        for t in &outcome.tickets {
+            let alarm = outcome
+                .decisions
+                .iter()
+                .find_map(|d| match d {
+                    Decision::TicketRequested { alarm_id, .. } => Some(*alarm_id),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            report.tickets_created += 1;
+            tasks.push_back(AgentTask {
+                due: batch_end + Duration::minutes(20),
+                ticket: *t,
+                alarm,
+                step: 0,
+            });
+        }
+        bar.inc(count);
+    }
+    // Let the agents finish and the scheduler run to the end of the month.
+    let end = scenario.config.start + Duration::days(scenario.config.days) + Duration::hours(12);
+    while next_housekeeping <= end {
+        clock.set(next_housekeeping);
+        housekeeping(
+            &desk,
+            &noc,
+            &agent,
+            &mut tasks,
+            next_housekeeping,
+            &mut report,
+        )
+        .await?;
+        next_housekeeping += Duration::minutes(10);
+    }
+    bar.finish_and_clear();
+    let _ = ingest_started;
+
+    report.flapping_alarms = flapping.len();
+    report.actionable_alarms = report
+        .alarms_created
+        .saturating_sub(report.suppressed_correlated + report.suppressed_maintenance);
+    report.noise_reduction_ratio = if report.actionable_alarms == 0 {
+        0.0
+    } else {
+        report.events_in as f64 / report.actionable_alarms as f64
+    };
+    report.ingest_seconds = ingest_time.as_secs_f64();
+    report.events_per_second = report.events_in as f64 / ingest_time.as_secs_f64().max(1e-9);
+    report.total_seconds = started.elapsed().as_secs_f64();
+    desk.close().await?;
+    Ok(report)
+}
+
+/// Every ten simulated minutes: SLA scheduler, unacknowledged check, agents' work.
+async fn housekeeping(
+    desk: &Desk,
+    noc: &Actor,
+    agent: &Actor,
+    tasks: &mut VecDeque<AgentTask>,
+    now: DateTime<Utc>,
+    report: &mut Report,
+) -> faultdesk::Result<()> {
+    let due = desk.run_due(now).await?;
+    report.sla_warnings += due.warnings as u64;
+    report.sla_breaches += due.breaches as u64;
+    report.unacknowledged_findings += desk.check_unacknowledged(Some(noc)).await?.len() as u64;
+    let mut later = VecDeque::new();
+    while let Some(mut t) = tasks.pop_front() {
+        if t.due > now {
+            later.push_back(t);
+            continue;
+        }
+        let action = agent_step(desk, agent, &t).await;
+        let name = match &action {
+            Ok(n) => (*n).to_string(),
+            Err(e) => format!("error:{}", e.kind()),
+        };
+        *report.agent_actions.entry(name).or_default() += 1;
+        if t.step == 4 && action.is_ok() {
+            report.tickets_closed += 1;
+        }
+        if t.step < 4 {
+            t.step += 1;
+            t.due = now + Duration::minutes(if t.step == 3 { 90 } else { 15 });
+            later.push_back(t);
+        }
+    }
+    *tasks = later;
+    Ok(())
+}
+
+/// One step of an agent's work on a ticket.
+async fn agent_step(desk: &Desk, agent: &Actor, t: &AgentTask) -> faultdesk::Result<&'static str> {
+    match t.step {
+        0 => {
+            if !t.alarm.is_nil() {
+                let _ = desk.acknowledge_alarm(agent, t.alarm).await;
+            }
+            desk.assign_ticket(agent, t.ticket, Some(agent.user_id.clone()))
+                .await?;
+            Ok("assigned")
+        }
+        1 => {
+            desk.add_comment(
+                agent,
+                t.ticket,
+                "Field team dispatched; customer informed.",
+                Visibility::Public,
+            )
+            .await?;
+            Ok("commented")
+        }
+        2 => {
+            desk.transition_ticket(agent, t.ticket, "IN_PROGRESS", TransitionOptions::default())
+                .await?;
+            Ok("in_progress")
+        }
+        3 => {
+            desk.transition_ticket(
+                agent,
+                t.ticket,
+                "RESOLVED",
+                TransitionOptions::resolution_note("Service restored; fibre spliced."),
+            )
+            .await?;
+            Ok("resolved")
+        }
+        _ => {
+            desk.transition_ticket(agent, t.ticket, "CLOSED", TransitionOptions::default())
+                .await?;
+            Ok("closed")
+        }
+    }
+}
+
+fn tally(d: &Decision, r: &mut Report, flapping: &mut HashSet<Uuid>) {
+    match d {
+        Decision::Created { .. } => r.alarms_created += 1,
+        Decision::Deduplicated { .. } => r.deduplicated += 1,
+        Decision::Cleared { .. } => r.cleared += 1,
+        Decision::Flapping { alarm_id, .. } => {
+            r.flapping_decisions += 1;
+            flapping.insert(*alarm_id);
+        }
+        Decision::Suppressed { .. } => r.suppressed_maintenance += 1,
+        Decision::Correlated { status, .. } => {
+            r.correlated += 1;
+            if status.as_str() == "suppressed" {
+                r.suppressed_correlated += 1;
+            }
+        }
+        Decision::RootCause { .. } => r.root_causes += 1,
+        _ => {}
+    }
+}
+
+fn story_name(s: Story) -> String {
+    format!("{s:?}")
+}
+
+fn trigger_name(t: &TicketTrigger) -> String {
+    match t {
+        TicketTrigger::Critical => "critical".into(),
+        TicketTrigger::MajorWithSubscribers { .. } => "major_with_subscribers".into(),
+        TicketTrigger::Unacknowledged { .. } => "unacknowledged".into(),
+        TicketTrigger::SlaBreach { .. } => "sla_breach".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn print_report(r: &Report) {
+    println!("faultdesk noc — one simulated month of an FTTH network");
+    println!("  database              {}", r.database);
+    for (k, v) in &r.network {
+        println!("  {k:<21} {v}");
+    }
+    println!("  events in             {}", r.events_in);
+    for (k, v) in &r.events_by_story {
+        println!("    {k:<19} {v}");
+    }
+    println!("  alarms created        {}", r.alarms_created);
+    println!("  de-duplicated         {}", r.deduplicated);
+    println!(
+        "  correlated            {} ({} suppressed as children)",
+        r.correlated, r.suppressed_correlated
+    );
+    println!("  root causes           {}", r.root_causes);
+    println!("  suppressed (maint.)   {}", r.suppressed_maintenance);
+    println!(
+        "  flapping              {} decisions on {} alarms",
+        r.flapping_decisions, r.flapping_alarms
+    );
+    println!("  cleared               {}", r.cleared);
+    println!("  actionable alarms     {}", r.actionable_alarms);
+    println!(
+        "  noise reduction       {:.1} events per actionable alarm",
+        r.noise_reduction_ratio
+    );
+    println!("  tickets created       {}", r.tickets_created);
+    for (k, v) in &r.tickets_by_trigger {
+        println!("    trigger {k:<23} {v}");
+    }
+    println!("  tickets closed        {}", r.tickets_closed);
+    for (k, v) in &r.agent_actions {
+        println!("    agent {k:<25} {v}");
+    }
+    println!("  unacked findings      {}", r.unacknowledged_findings);
+    println!(
+        "  SLA warnings/breaches {} / {}",
+        r.sla_warnings, r.sla_breaches
+    );
+    println!(
+        "  ingest                {:.0} events/s ({:.1} s)",
+        r.events_per_second, r.ingest_seconds
+    );
+    println!("  total                 {:.1} s", r.total_seconds);
 }
