@@ -6,6 +6,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
 
+# Everything below runs with one ephemeral PostgreSQL 15 (FAULTDESK_TEST_PG_URL): re-run this
+# script under scripts/with-postgres.sh unless a server was given.
+if [ -z "${FAULTDESK_TEST_PG_URL:-}" ]; then
+  exec scripts/with-postgres.sh "$0" "$@"
+fi
+
 section() { printf '\n==> %s\n' "$*"; }
 
 section "cargo fmt --check"
@@ -14,18 +20,17 @@ cargo fmt --all -- --check
 section "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-# One cargo test run: every storage/Desk test runs on SQLite, and on PostgreSQL because
-# with-postgres.sh starts an ephemeral server and exports FAULTDESK_TEST_PG_URL.
+# One cargo test run: every storage/Desk test runs on SQLite and on the PostgreSQL above.
 section "Rust tests (SQLite + PostgreSQL 15)"
-scripts/with-postgres.sh cargo test --workspace --locked
+cargo test --workspace --locked
 
 if [ -f bindings-python/pyproject.toml ]; then
-  section "Python binding tests"
+  section "Python binding tests (SQLite + PostgreSQL 15)"
   scripts/test-python.sh
 fi
 
 if [ -f bindings-node/package.json ]; then
-  section "Node binding tests"
+  section "Node binding tests (SQLite + PostgreSQL 15)"
   scripts/test-node.sh
 fi
 
