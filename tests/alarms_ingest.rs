@@ -384,3 +384,36 @@ async fn triggers_on_create_exactly_one_ticket() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clear_and_reraise_inside_one_batch() {
+    each(|td| async move {
+        let noc = admin("acme");
+        let first = td
+            .ingest(&noc, ev("device.down", "olt", "olt-1", -60))
+            .await
+            .unwrap();
+        let out = td
+            .ingest_batch(
+                &noc,
+                vec![
+                    ev("device.up", "olt", "olt-1", -50),
+                    ev("device.down", "olt", "olt-1", -40),
+                    ev("device.down", "olt", "olt-1", -30),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(out.created, 1, "{}", td.name);
+        assert_eq!(out.alarm_ids[0], first.alarm_ids[0]);
+        assert_ne!(out.alarm_ids[1], first.alarm_ids[0]);
+        assert_eq!(out.alarm_ids[1], out.alarm_ids[2]);
+        let new = td.get_alarm(&noc, out.alarm_ids[1]).await.unwrap();
+        assert_eq!((new.status, new.occurrence_count), (AlarmStatus::Active, 2));
+        assert_eq!(
+            td.get_alarm(&noc, first.alarm_ids[0]).await.unwrap().status,
+            AlarmStatus::Cleared
+        );
+    })
+    .await;
+}

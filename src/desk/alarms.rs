@@ -423,6 +423,42 @@ impl Fold {
     }
 }
 
+/// Inserts the outbox rows of a batch with one statement and queues them for publication.
+async fn emit_many(
+    w: &mut Work,
+    tenant: &str,
+    outbox: Vec<(&'static str, Uuid, Value)>,
+) -> Result<()> {
+    if outbox.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(String, String, Option<String>, bool, Value)> = outbox
+        .into_iter()
+        .map(|(kind, id, payload)| {
+            (
+                tenant.to_string(),
+                kind.to_string(),
+                Some(id.to_string()),
+                false,
+                payload,
+            )
+        })
+        .collect();
+    let seqs = w.tx.insert_outbox_many(&rows, w.now).await?;
+    for ((tenant_id, kind, entity_id, internal, payload), seq) in rows.into_iter().zip(seqs) {
+        w.events.push(crate::events::Event {
+            seq,
+            tenant_id,
+            kind,
+            entity_id,
+            internal,
+            payload,
+            at: w.now,
+        });
+    }
+    Ok(())
+}
+
 fn alarm_payload(a: &Alarm, kinds: &[&str]) -> Value {
     json!({
         "alarm_id": a.id,
@@ -627,11 +663,13 @@ impl Desk {
                 outbox.push((kind, e.alarm.id, alarm_payload(&e.alarm, &e.kinds)));
             }
         }
+        // Updates first: a clear followed by a new raise of the same key inside one batch must
+        // close the old alarm before the new one takes the open-key index.
+        if !updates.is_empty() {
+            w.tx.update_alarms_bulk(&updates).await?;
+        }
         if !inserts.is_empty() {
             w.tx.insert_alarms(&inserts).await?;
-        }
-        if !updates.is_empty() {
-            w.tx.update_alarms(&updates).await?;
         }
         let mut rows = Vec::with_capacity(events.len());
         let mut alarm_ids = Vec::with_capacity(events.len());
@@ -664,10 +702,7 @@ impl Desk {
         if !rows.is_empty() {
             w.tx.insert_alarm_events(&rows).await?;
         }
-        for (kind, id, payload) in outbox {
-            w.emit(tenant, kind, Some(id.to_string()), false, payload)
-                .await?;
-        }
+        emit_many(w, tenant, outbox).await?;
         // Auto-tickets (only when the config enables triggers; the alarm row's ticket_id is the
         // at-most-once guard).
         let mut tickets = Vec::new();

@@ -44,6 +44,120 @@ impl Tx {
         Ok(())
     }
 
+    /// Writes every column of many existing alarms with one statement per chunk:
+    /// `WITH v(cols...) AS (VALUES (...), ...) UPDATE alarms SET col = v.col ... FROM v WHERE
+    /// alarms.tenant_id = v.tenant_id AND alarms.id = v.id` (SQLite ≥ 3.33 and PostgreSQL).
+    /// Returns how many rows matched; a row that does not exist is simply not updated.
+    pub async fn update_alarms_bulk(&self, alarms: &[AlarmRow]) -> Result<u64> {
+        if alarms.is_empty() {
+            return Ok(0);
+        }
+        let cols = AlarmRow::COLUMNS;
+        let max_params = if self.pg { 60_000 } else { 30_000 };
+        let chunk = (max_params / cols.len()).max(1);
+        let head = format!("WITH v({}) AS (VALUES ", cols.join(", "));
+        let mut set = String::new();
+        for c in cols.iter().filter(|c| **c != "id" && **c != "tenant_id" && **c != "created_at") {
+            if !set.is_empty() {
+                set.push_str(", ");
+            }
+            set.push_str(c);
+            set.push_str(" = v.");
+            set.push_str(c);
+        }
+        let tail = format!(
+            ") UPDATE alarms SET {set} FROM v WHERE alarms.tenant_id = v.tenant_id AND alarms.id = v.id"
+        );
+        let mut total = 0;
+        for part in alarms.chunks(chunk) {
+            let mut q = self.q();
+            q.sql(&head);
+            for (i, row) in part.iter().enumerate() {
+                if i > 0 {
+                    q.sql(", ");
+                }
+                q.sql("(");
+                for (j, val) in row.values(self.pg).into_iter().enumerate() {
+                    if j > 0 {
+                        q.sql(", ");
+                    }
+                    q.bind(val);
+                }
+                q.sql(")");
+            }
+            q.sql(&tail);
+            total += self.exec(q).await?;
+        }
+        Ok(total)
+    }
+
+    /// Appends several outbox events (`(tenant_id, kind, entity_id, internal, payload)`) and
+    /// returns their sequence numbers, in order. The first goes through [`Tx::insert_outbox`]
+    /// (which takes PostgreSQL's outbox lock and notifies), the rest with one multi-row
+    /// `INSERT ... RETURNING seq` and one `NOTIFY` carrying the last sequence.
+    pub async fn insert_outbox_many(
+        &self,
+        events: &[(String, String, Option<String>, bool, serde_json::Value)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>> {
+        let Some((first, rest)) = events.split_first() else {
+            return Ok(Vec::new());
+        };
+        let mut seqs = Vec::with_capacity(events.len());
+        seqs.push(
+            self.insert_outbox(&first.0, &first.1, first.2.as_deref(), first.3, &first.4, now)
+                .await?,
+        );
+        for part in rest.chunks(5_000) {
+            let mut q = self.q();
+            q.sql("INSERT INTO outbox (tenant_id, kind, entity_id, internal, payload, created_at) VALUES ");
+            for (i, (tenant, kind, entity, internal, payload)) in part.iter().enumerate() {
+                if i > 0 {
+                    q.sql(", ");
+                }
+                q.sql("(")
+                    .b(tenant)
+                    .sql(", ")
+                    .b(kind)
+                    .sql(", ")
+                    .b(entity)
+                    .sql(", ")
+                    .b(internal)
+                    .sql(", ")
+                    .b(payload)
+                    .sql(", ")
+                    .b(&now)
+                    .sql(")");
+            }
+            q.sql(" RETURNING seq");
+            let mut got = Vec::with_capacity(part.len());
+            for row in self.all_raw(q).await? {
+                got.push(
+                    row.try_get::<i64>("", "seq")
+                        .map_err(|e| Error::InvalidData(e.to_string()))?,
+                );
+            }
+            if got.len() != part.len() {
+                return Err(Error::InvalidData(format!(
+                    "outbox insert returned {} sequences for {} rows",
+                    got.len(),
+                    part.len()
+                )));
+            }
+            // One statement allocates consecutive sequences in VALUES order.
+            got.sort_unstable();
+            seqs.extend(got);
+        }
+        if self.pg && seqs.len() > 1 {
+            let mut q = self.q();
+            q.sql("SELECT pg_notify('faultdesk_outbox', ")
+                .b(&seqs[seqs.len() - 1].to_string())
+                .sql(")");
+            self.one_raw(q).await?;
+        }
+        Ok(seqs)
+    }
+
     /// An alarm of the tenant, or `None` (another tenant's alarm is `None` too).
     pub async fn get_alarm(&self, tenant_id: &str, id: Uuid) -> Result<Option<AlarmRow>> {
         let mut q = self.select::<AlarmRow>();
