@@ -55,6 +55,32 @@ mod send_checks {
         let f = desk.events_since(&actor, 0, 10);
         assert_send(&f);
         let id = uuid::Uuid::nil();
+        // alarms helper send checks
+        let ev = fault_core::AlarmEvent::default();
+        assert_send(&desk.ingest(&actor, ev.clone()));
+        assert_send(&desk.ingest_batch(&actor, vec![ev]));
+        assert_send(&desk.get_alarm(&actor, id));
+        assert_send(&desk.list_alarms(&actor, Default::default()));
+        assert_send(&desk.acknowledge_alarm(&actor, id));
+        assert_send(&desk.clear_alarm(&actor, id));
+        assert_send(&desk.resolve_alarm(&actor, id));
+        assert_send(&desk.assign_alarm(&actor, id, "u"));
+        assert_send(&desk.add_alarm_note(&actor, id, "comment", "x"));
+        assert_send(&desk.list_alarm_notes(&actor, id));
+        assert_send(&desk.alarm_children(&actor, id));
+        assert_send(&desk.correlation_group(&actor, id));
+        assert_send(&desk.alarm_stats(&actor, Default::default()));
+        assert_send(&desk.check_unacknowledged(Some(&actor)));
+        assert_send(&desk.archive_cleared(&actor, None));
+        assert_send(&desk.create_rule(&actor, "{}"));
+        assert_send(&desk.list_rules(&actor));
+        assert_send(&desk.update_rule(&actor, id, "{}"));
+        assert_send(&desk.delete_rule(&actor, id));
+        assert_send(&desk.add_topology_edges(&actor, vec![]));
+        assert_send(&desk.remove_topology_edges(&actor, vec![]));
+        assert_send(&desk.list_maintenance_windows(&actor));
+        assert_send(&desk.cancel_maintenance_window(&actor, id));
+        // end alarms helper send checks
         assert_send(&desk.create_ticket(&actor, crate::NewTicketInput::new("s")));
         assert_send(&desk.get_ticket(&actor, id));
         assert_send(&desk.get_ticket_by_number(&actor, "TKT-2026-000001"));

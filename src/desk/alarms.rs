@@ -594,10 +594,10 @@ impl Desk {
                 Decision::Created { alarm } => {
                     created.insert(alarm.id);
                 }
-                Decision::Correlated { parent_id, .. } | Decision::Reparented { parent_id, .. } => {
-                    if !created.contains(parent_id) && seen.insert(*parent_id) {
-                        want.push(*parent_id);
-                    }
+                Decision::Correlated { parent_id, .. } | Decision::Reparented { parent_id, .. }
+                    if !created.contains(parent_id) && seen.insert(*parent_id) =>
+                {
+                    want.push(*parent_id);
                 }
                 _ => {}
             }
@@ -1408,10 +1408,8 @@ impl Desk {
                 "Maintenance window {id} is already cancelled"
             )));
         }
-        let decisions = match tc.get().cancel_maintenance_window(id) {
-            Ok(d) => d,
-            Err(_) => Vec::new(),
-        };
+        // A window the correlator does not hold (already over) releases nothing.
+        let decisions = tc.get().cancel_maintenance_window(id).unwrap_or_default();
         let actor2 = actor.clone();
         let result = write_tx!(self, |w| {
             let mut row =

@@ -232,7 +232,9 @@ impl Tx {
         let mut out = Vec::with_capacity(ids.len());
         for part in ids.chunks(500) {
             let mut q = self.select::<AlarmRow>();
-            q.sql("WHERE tenant_id = ")
+            // On SQLite `+tenant_id` keeps the planner on the primary key: without statistics it
+            // would rather scan the tenant's rows through a (tenant_id, ...) index.
+            q.sql(if self.pg { "WHERE tenant_id = " } else { "WHERE +tenant_id = " })
                 .b(&s(tenant_id))
                 .sql(" AND id IN ")
                 .bind_list(part)
