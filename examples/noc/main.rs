@@ -91,6 +91,8 @@ struct Report {
     seed: u64,
     database: String,
     network: BTreeMap<String, usize>,
+    olt_failure: String,
+    fibre_cut: String,
     events_in: u64,
     events_by_story: BTreeMap<String, u64>,
     alarms_created: u64,
@@ -155,6 +157,14 @@ async fn run(opts: &Options) -> faultdesk::Result<Report> {
         database: opts.db.split('?').next().unwrap_or_default().to_string(),
         ..Report::default()
     };
+    report.olt_failure = format!(
+        "{} at {}",
+        n.olts[scenario.olt_failure.0], scenario.olt_failure.1
+    );
+    report.fibre_cut = format!(
+        "{} at {}",
+        n.ports[scenario.fibre_cut.0], scenario.fibre_cut.1
+    );
     report.network = BTreeMap::from([
         ("routers".to_string(), n.routers.len()),
         ("olts".to_string(), n.olts.len()),
@@ -202,7 +212,6 @@ async fn run(opts: &Options) -> faultdesk::Result<Report> {
     let mut next_housekeeping = scenario.config.start + Duration::minutes(10);
     let mut batch = Vec::with_capacity(opts.batch);
     let mut events = Events::of(&scenario);
-    let ingest_started = Instant::now();
     let mut ingest_time = std::time::Duration::ZERO;
     loop {
         batch.clear();
@@ -281,7 +290,6 @@ async fn run(opts: &Options) -> faultdesk::Result<Report> {
         next_housekeeping += Duration::minutes(10);
     }
     bar.finish_and_clear();
-    let _ = ingest_started;
 
     report.flapping_alarms = flapping.len();
     report.actionable_alarms = report
@@ -422,6 +430,8 @@ fn print_report(r: &Report) {
     for (k, v) in &r.network {
         println!("  {k:<21} {v}");
     }
+    println!("  OLT failure           {}", r.olt_failure);
+    println!("  fibre cut             {}", r.fibre_cut);
     println!("  events in             {}", r.events_in);
     for (k, v) in &r.events_by_story {
         println!("    {k:<19} {v}");

@@ -508,7 +508,7 @@ fn count_events(ep: &Episode) -> u64 {
 
 /// Where an episode is: the next event's time and whether it is a clear.
 #[derive(Debug, Clone, Copy)]
-struct Cursor {
+pub struct Cursor {
     at: DateTime<Utc>,
     raised: bool,
     done: bool,
