@@ -639,6 +639,7 @@ impl Desk {
         let now = w.now;
         let mut inserts = Vec::new();
         let mut updates = Vec::new();
+        let mut repeats = Vec::new();
         let mut outbox = Vec::new();
         for id in &fold.order {
             let Some(e) = fold.alarms.get(id) else {
@@ -648,6 +649,15 @@ impl Desk {
                 None => inserts.push(alarm_to_row(&e.alarm, e.suppression, now, now)),
                 Some(prev) => {
                     if e.kinds.is_empty() && !e.changed {
+                        continue;
+                    }
+                    if !e.changed && e.kinds.iter().all(|k| *k == "deduplicated") {
+                        // A pure repeat: only the count and last occurrence change.
+                        repeats.push((
+                            e.alarm.id,
+                            i64::from(e.alarm.occurrence_count),
+                            e.alarm.last_occurrence,
+                        ));
                         continue;
                     }
                     updates.push(alarm_to_row_keeping(
@@ -667,6 +677,9 @@ impl Desk {
         // close the old alarm before the new one takes the open-key index.
         if !updates.is_empty() {
             w.tx.update_alarms_bulk(&updates).await?;
+        }
+        if !repeats.is_empty() {
+            w.tx.record_alarm_repeats(tenant, &repeats, now).await?;
         }
         if !inserts.is_empty() {
             w.tx.insert_alarms(&inserts).await?;
@@ -738,7 +751,7 @@ impl Desk {
             events: events.len(),
             alarm_ids,
             created: inserts.len(),
-            updated: updates.len(),
+            updated: updates.len() + repeats.len(),
             tickets,
             decisions: Vec::new(),
         })

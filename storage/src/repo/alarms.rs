@@ -91,6 +91,35 @@ impl Tx {
         Ok(total)
     }
 
+    /// Records repeats on many alarms with one statement per chunk: sets `occurrence_count`,
+    /// `last_occurrence` and `updated_at` only (so only the indexes on those columns are
+    /// touched). `repeats` holds `(alarm id, occurrence_count, last_occurrence)`.
+    pub async fn record_alarm_repeats(
+        &self,
+        tenant_id: &str,
+        repeats: &[(Uuid, i64, DateTime<Utc>)],
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let mut total = 0;
+        for part in repeats.chunks(5_000) {
+            let mut q = self.q();
+            q.sql("WITH v(id, occurrence_count, last_occurrence) AS (VALUES ");
+            for (i, (id, count, last)) in part.iter().enumerate() {
+                if i > 0 {
+                    q.sql(", ");
+                }
+                q.sql("(").b(id).sql(", ").b(count).sql(", ").b(last).sql(")");
+            }
+            q.sql(") UPDATE alarms SET occurrence_count = v.occurrence_count, last_occurrence = v.last_occurrence, updated_at = ")
+                .b(&now)
+                .sql(" FROM v WHERE alarms.tenant_id = ")
+                .b(&s(tenant_id))
+                .sql(" AND alarms.id = v.id");
+            total += self.exec(q).await?;
+        }
+        Ok(total)
+    }
+
     /// Appends several outbox events (`(tenant_id, kind, entity_id, internal, payload)`) and
     /// returns their sequence numbers, in order. The first goes through [`Tx::insert_outbox`]
     /// (which takes PostgreSQL's outbox lock and notifies), the rest with one multi-row
