@@ -471,3 +471,9 @@ pub(crate) fn validate_actor(actor: &Actor) -> Result<()> {
 
 // Alarm use-cases, correlation and the SLA service.
 mod alarm_rows;
+mod alarms;
+mod correlation;
+pub use alarms::{
+    AlarmNote, AlarmQuery, DEFAULT_ARCHIVE_AFTER_DAYS, IngestOutcome, NewMaintenanceWindow,
+    StoredRule,
+};
