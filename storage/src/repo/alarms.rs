@@ -57,7 +57,10 @@ impl Tx {
         let chunk = (max_params / cols.len()).max(1);
         let head = format!("WITH v({}) AS (VALUES ", cols.join(", "));
         let mut set = String::new();
-        for c in cols.iter().filter(|c| **c != "id" && **c != "tenant_id" && **c != "created_at") {
+        for c in cols
+            .iter()
+            .filter(|c| **c != "id" && **c != "tenant_id" && **c != "created_at")
+        {
             if !set.is_empty() {
                 set.push_str(", ");
             }
@@ -108,7 +111,13 @@ impl Tx {
                 if i > 0 {
                     q.sql(", ");
                 }
-                q.sql("(").b(id).sql(", ").b(count).sql(", ").b(last).sql(")");
+                q.sql("(")
+                    .b(id)
+                    .sql(", ")
+                    .b(count)
+                    .sql(", ")
+                    .b(last)
+                    .sql(")");
             }
             q.sql(") UPDATE alarms SET occurrence_count = v.occurrence_count, last_occurrence = v.last_occurrence, updated_at = ")
                 .b(&now)
@@ -134,8 +143,15 @@ impl Tx {
         };
         let mut seqs = Vec::with_capacity(events.len());
         seqs.push(
-            self.insert_outbox(&first.0, &first.1, first.2.as_deref(), first.3, &first.4, now)
-                .await?,
+            self.insert_outbox(
+                &first.0,
+                &first.1,
+                first.2.as_deref(),
+                first.3,
+                &first.4,
+                now,
+            )
+            .await?,
         );
         for part in rest.chunks(5_000) {
             let mut q = self.q();
@@ -263,11 +279,15 @@ impl Tx {
             let mut q = self.select::<AlarmRow>();
             // On SQLite `+tenant_id` keeps the planner on the primary key: without statistics it
             // would rather scan the tenant's rows through a (tenant_id, ...) index.
-            q.sql(if self.pg { "WHERE tenant_id = " } else { "WHERE +tenant_id = " })
-                .b(&s(tenant_id))
-                .sql(" AND id IN ")
-                .bind_list(part)
-                .sql(self.lock_suffix());
+            q.sql(if self.pg {
+                "WHERE tenant_id = "
+            } else {
+                "WHERE +tenant_id = "
+            })
+            .b(&s(tenant_id))
+            .sql(" AND id IN ")
+            .bind_list(part)
+            .sql(self.lock_suffix());
             out.extend(self.all::<AlarmRow>(q).await?);
         }
         Ok(out)
