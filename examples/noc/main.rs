@@ -18,8 +18,9 @@ use chrono::{DateTime, Duration, Utc};
 use faultdesk::fault::correlator::SEED_002_RULE_JSON;
 use faultdesk::fault::decision::Decision;
 use faultdesk::fault::maintenance::MaintenanceScope;
-use faultdesk::fault::trigger::TicketTrigger;
+use faultdesk::fault::trigger::{TicketTrigger, TriggerConfig};
 use faultdesk::ticket::comment::Visibility;
+use faultdesk::ticket::sla::SlaPolicy;
 use faultdesk::{Actor, Desk, DeskConfig, ManualClock, NewMaintenanceWindow, TransitionOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use scenario::{Events, Scenario, ScenarioConfig, Story, TENANT};
@@ -147,7 +148,12 @@ async fn run(opts: &Options) -> faultdesk::Result<Report> {
     let config = DeskConfig::default()
         .with_clock(clock.clone())
         .with_rules_json(SEED_002_RULE_JSON)?
-        .with_auto_tickets(true);
+        .with_triggers(TriggerConfig {
+            // Seed 000: unacknowledged alarms are logged for a person to decide, not ticketed.
+            unacknowledged_timeout_secs: None,
+            ..TriggerConfig::seed_002()
+        })
+        .with_sla_policy(SlaPolicy::itsm())?;
     let desk = Desk::open(&opts.db, config).await?;
     let noc = Actor::new(TENANT, "noc-operator").with_roles(["ADMIN"]);
     let agent = Actor::new(TENANT, "agent-1").with_roles(["ADMIN"]);
