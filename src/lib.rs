@@ -20,10 +20,9 @@ pub use actor::Actor;
 pub use blobs::{BlobStore, BlobStoreConfig, ByteStream, STREAM_CHUNK_BYTES};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::DeskConfig;
-pub use desk::{Desk, Subscription};
 pub use desk::{
-    CreateTicketFromAlarm, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, NewTicketInput, Page, TicketFromAlarm,
-    TicketQuery, TicketSearchHit, TicketStatistics, TransitionOptions,
+    AlarmNote, AlarmQuery, DEFAULT_ARCHIVE_AFTER_DAYS, IngestOutcome, NewMaintenanceWindow,
+    StoredRule,
 };
 pub use desk::{
     Attachment, AttachmentDownload, CHANNELS, DeliveryReport, NewAttachment, Notification,
@@ -31,9 +30,10 @@ pub use desk::{
     ScanRequest, ScanVerdict, Scanner, SchedulerConfig, WebhookNotifier,
 };
 pub use desk::{
-    AlarmNote, AlarmQuery, DEFAULT_ARCHIVE_AFTER_DAYS, IngestOutcome, NewMaintenanceWindow,
-    StoredRule,
+    CreateTicketFromAlarm, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, NewTicketInput, Page, TicketFromAlarm,
+    TicketQuery, TicketSearchHit, TicketStatistics, TransitionOptions,
 };
+pub use desk::{Desk, Subscription};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventFilter};
 
