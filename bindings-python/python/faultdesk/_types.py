@@ -1,0 +1,481 @@
+"""Typed result classes of the Desk.
+
+Every class is a frozen dataclass: attributes, ``to_dict()``, ``__repr__`` and equality.
+Values come back as Python types: faultdesk's own ids as ``uuid.UUID``, instants as
+timezone-aware ``datetime`` (UTC), money as ``decimal.Decimal``. Tenant and user ids are the
+host platform's strings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, Callable, ClassVar, Generic, Mapping, TypeVar
+
+__all__ = [
+    "Alarm",
+    "AlarmNote",
+    "AlarmStats",
+    "IngestOutcome",
+    "MaintenanceWindow",
+    "StoredRule",
+    "UnacknowledgedFinding",
+    "AuditEvent",
+    "Attachment",
+    "Comment",
+    "DeliveryReport",
+    "Event",
+    "Notification",
+    "Page",
+    "Record",
+    "RunDueReport",
+    "Ticket",
+    "TicketFromAlarm",
+    "TicketSearchHit",
+    "TicketStatistics",
+]
+
+
+def parse_datetime(s: Any) -> datetime | None:
+    """Parses an RFC 3339 instant (``Z`` and nanoseconds accepted) into an aware datetime."""
+    if s is None or isinstance(s, datetime):
+        return s
+    text = str(s)
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    # Python 3.10's fromisoformat takes at most 6 fractional digits.
+    if "." in text:
+        head, rest = text.split(".", 1)
+        i = 0
+        while i < len(rest) and rest[i].isdigit():
+            i += 1
+        frac, tail = rest[:i], rest[i:]
+        text = head + ("." + frac[:6].ljust(6, "0") if frac else "") + tail
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+def _uuid(v: Any) -> uuid.UUID | None:
+    return None if v is None else uuid.UUID(str(v))
+
+
+def _decimal(v: Any) -> Decimal | None:
+    return None if v is None else Decimal(str(v))
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Record):
+        return v.to_dict()
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    return v
+
+
+R = TypeVar("R", bound="Record")
+
+
+@dataclasses.dataclass(frozen=True)
+class Record:
+    """Base of the typed result classes."""
+
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
+
+    @classmethod
+    def from_raw(cls: type[R], raw: Mapping[str, Any]) -> R:
+        """Builds the record from the native layer's dict (unknown keys are ignored)."""
+        kw: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            v = raw.get(f.name)
+            conv = cls._conv.get(f.name)
+            kw[f.name] = conv(v) if conv is not None and v is not None else v
+        return cls(**kw)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a dict of Python values (nested records become dicts)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+_DT = parse_datetime
+_ID = _uuid
+
+
+@dataclasses.dataclass(frozen=True)
+class TicketFromAlarm(Record):
+    """Seed 000's response of ``create_ticket_from_alarm``."""
+
+    alarm_id: uuid.UUID
+    ticket_id: uuid.UUID
+    ticket_number: str
+    message: str
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"alarm_id": _ID, "ticket_id": _ID}
+
+
+@dataclasses.dataclass(frozen=True)
+class Ticket(Record):
+    """A ticket."""
+
+    id: uuid.UUID
+    tenant_id: str
+    number: str
+    subject: str
+    description: str
+    ticket_type: str
+    priority: str
+    status: str
+    workflow: str
+    assignee_id: str | None
+    reporter_id: str
+    customer_id: str | None
+    due_at: datetime | None
+    labels: dict[str, str]
+    metadata: Any
+    created_at: datetime
+    updated_at: datetime
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    deleted_at: datetime | None
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "id": _ID,
+        "due_at": _DT,
+        "created_at": _DT,
+        "updated_at": _DT,
+        "first_responded_at": _DT,
+        "resolved_at": _DT,
+        "closed_at": _DT,
+        "deleted_at": _DT,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditEvent(Record):
+    """One immutable audit event of a ticket."""
+
+    event_type: str
+    field: str | None
+    old_value: Any
+    new_value: Any
+    actor_id: str
+    ip: str | None
+    at: datetime
+    metadata: Any
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"at": _DT}
+
+
+@dataclasses.dataclass(frozen=True)
+class TicketStatistics(Record):
+    """Ticket counts by status, category, priority and type."""
+
+    total: int
+    open: int
+    by_status: dict[str, int]
+    by_category: dict[str, int]
+    by_priority: dict[str, int]
+    by_type: dict[str, int]
+
+
+@dataclasses.dataclass(frozen=True)
+class TicketSearchHit(Record):
+    """One search hit: the ticket and its rank."""
+
+    ticket: Ticket
+    rank: float
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"ticket": Ticket.from_raw}
+
+
+@dataclasses.dataclass(frozen=True)
+class Comment(Record):
+    """A ticket comment (public or internal)."""
+
+    id: uuid.UUID
+    ticket_id: uuid.UUID
+    author_id: str
+    body: str
+    visibility: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    history: list[Any]
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "id": _ID,
+        "ticket_id": _ID,
+        "created_at": _DT,
+        "edited_at": _DT,
+        "deleted_at": _DT,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class Attachment(Record):
+    """Attachment metadata."""
+
+    id: uuid.UUID
+    ticket_id: uuid.UUID
+    comment_id: uuid.UUID | None
+    file_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_by: str
+    created_at: datetime
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "id": _ID,
+        "ticket_id": _ID,
+        "comment_id": _ID,
+        "created_at": _DT,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class Notification(Record):
+    """A recorded notification intent and its delivery state."""
+
+    id: uuid.UUID
+    tenant_id: str
+    channel: str
+    recipient: str
+    template: str
+    subject: str | None
+    payload: Any
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    ticket_id: uuid.UUID | None
+    alarm_id: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "id": _ID,
+        "ticket_id": _ID,
+        "alarm_id": _ID,
+        "next_attempt_at": _DT,
+        "sent_at": _DT,
+        "created_at": _DT,
+        "updated_at": _DT,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class Event(Record):
+    """A committed change (outbox row) as seen by subscribers."""
+
+    seq: int
+    tenant_id: str
+    kind: str
+    entity_id: str | None
+    internal: bool
+    payload: Any
+    at: datetime
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"at": _DT}
+
+
+@dataclasses.dataclass(frozen=True)
+class RunDueReport(Record):
+    """What ``run_due`` did."""
+
+    tickets: int
+    warnings: int
+    breaches: int
+    escalations: int
+
+
+@dataclasses.dataclass(frozen=True)
+class DeliveryReport(Record):
+    """What ``deliver_notifications`` did."""
+
+    claimed: int
+    sent: int
+    retrying: int
+    dead: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Alarm(Record):
+    """An alarm (seed 000/002 fields)."""
+
+    id: uuid.UUID
+    tenant_id: str
+    reduction_key: str
+    external_alarm_id: str | None
+    severity: str
+    raised_severity: str
+    status: str
+    status_before_suppression: str | None
+    source: str
+    alarm_type: str
+    event_type: str
+    title: str
+    description: str | None
+    probable_cause: str | None
+    recommended_action: str | None
+    resource_type: str | None
+    resource_id: str | None
+    resource_name: str | None
+    customer_id: str | None
+    customer_name: str | None
+    subscriber_count: int
+    parent_alarm_id: uuid.UUID | None
+    child_count: int
+    is_root_cause: bool
+    correlation_id: uuid.UUID | None
+    first_occurrence: datetime
+    last_occurrence: datetime
+    occurrence_count: int
+    is_flapping: bool
+    flap_count: int
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    cleared_at: datetime | None
+    cleared_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    assigned_to: str | None
+    ticket_id: uuid.UUID | None
+    labels: dict[str, str]
+    raw_payload: Any
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "id": _ID,
+        "parent_alarm_id": _ID,
+        "correlation_id": _ID,
+        "ticket_id": _ID,
+        "first_occurrence": _DT,
+        "last_occurrence": _DT,
+        "acknowledged_at": _DT,
+        "cleared_at": _DT,
+        "resolved_at": _DT,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class IngestOutcome(Record):
+    """What an ``ingest``/``ingest_batch`` call did: alarm ids per event, counts, tickets
+    created by enabled auto-ticket triggers, and the correlator's decisions (dicts)."""
+
+    events: int
+    alarm_ids: list[uuid.UUID]
+    created: int
+    updated: int
+    tickets: list[uuid.UUID]
+    decisions: list[dict[str, Any]]
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "alarm_ids": lambda xs: [uuid.UUID(x) for x in xs],
+        "tickets": lambda xs: [uuid.UUID(x) for x in xs],
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class AlarmNote(Record):
+    """A note on an alarm."""
+
+    id: uuid.UUID
+    alarm_id: uuid.UUID
+    author_id: str
+    note_type: str
+    content: str
+    created_at: datetime
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"id": _ID, "alarm_id": _ID, "created_at": _DT}
+
+
+@dataclasses.dataclass(frozen=True)
+class AlarmStats(Record):
+    """Alarm counts and mean times."""
+
+    total: int
+    by_severity: dict[str, int]
+    by_status: dict[str, int]
+    by_source: dict[str, int]
+    by_resource_type: dict[str, int]
+    mean_time_to_acknowledge_secs: float | None
+    mean_time_to_clear_secs: float | None
+    top_flapping: list[dict[str, Any]]
+
+
+@dataclasses.dataclass(frozen=True)
+class UnacknowledgedFinding(Record):
+    """Seed 000's ``alarm.unacknowledged.manual_action_required`` finding."""
+
+    event: str
+    alarm_id: uuid.UUID
+    external_alarm_id: str | None
+    severity: str
+    age_minutes: float
+    message: str
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"alarm_id": _ID}
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredRule(Record):
+    """A correlation rule stored for the tenant (``rule`` is its JSON form)."""
+
+    id: uuid.UUID
+    rule: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"id": _ID, "created_at": _DT, "updated_at": _DT}
+
+
+@dataclasses.dataclass(frozen=True)
+class MaintenanceWindow(Record):
+    """A maintenance window (``scope`` in its JSON form)."""
+
+    id: uuid.UUID
+    tenant_id: str
+    title: str
+    start: datetime
+    end: datetime
+    status: str
+    scope: Any
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"id": _ID, "start": _DT, "end": _DT}
+
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list call: ``items``, ``total``, ``page`` (from 1), ``page_size``,
+    ``next_cursor`` (``None`` on the last page)."""
+
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+    next_cursor: str | None
+
+    @staticmethod
+    def from_raw(raw: Mapping[str, Any], item: Callable[[Any], T]) -> Page[T]:
+        """Builds a page, converting each item with ``item``."""
+        return Page(
+            items=[item(x) for x in raw["items"]],
+            total=raw["total"],
+            page=raw["page"],
+            page_size=raw["page_size"],
+            next_cursor=raw.get("next_cursor"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The page as a dict (items as dicts)."""
+        return {
+            "items": [_plain(x) for x in self.items],
+            "total": self.total,
+            "page": self.page,
+            "page_size": self.page_size,
+            "next_cursor": self.next_cursor,
+        }
+
+    def __iter__(self) -> Any:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+_ = _decimal  # money fields (SLA credits) use Decimal

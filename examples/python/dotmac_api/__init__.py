@@ -1,0 +1,1 @@
+"""DotMac-style FastAPI service embedding faultdesk (seed 000's endpoints)."""
