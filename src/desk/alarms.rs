@@ -1260,14 +1260,17 @@ impl Desk {
                 })
                 .collect();
             let n = w.tx.add_topology_edges(&rows).await?;
-            w.emit(
-                &tenant,
-                "topology.changed",
-                None,
-                false,
-                json!({"added": n}),
-            )
-            .await?;
+            // Nothing new (every edge existed): no change to announce.
+            if n > 0 {
+                w.emit(
+                    &tenant,
+                    "topology.changed",
+                    None,
+                    false,
+                    json!({"added": n}),
+                )
+                .await?;
+            }
             Ok(n)
         });
         match result {
@@ -1299,14 +1302,17 @@ impl Desk {
         let mut tc = self.tenant_correlator(&tenant).await?;
         let result = write_tx!(self, |w| {
             let n = w.tx.remove_topology_edges(&tenant, &pairs).await?;
-            w.emit(
-                &tenant,
-                "topology.changed",
-                None,
-                false,
-                json!({"removed": n}),
-            )
-            .await?;
+            // No such edge (e.g. another tenant's): nothing changed, nothing to announce.
+            if n > 0 {
+                w.emit(
+                    &tenant,
+                    "topology.changed",
+                    None,
+                    false,
+                    json!({"removed": n}),
+                )
+                .await?;
+            }
             Ok(n)
         });
         match result {
