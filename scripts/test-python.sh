@@ -16,9 +16,9 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$py/requirements-dev.txt"
 
-echo "==> building the faultdesk wheel (maturin, release)"
+echo "==> building the faultdesk wheel (maturin, dev profile)"
 rm -rf "$py/target-wheels"
-(cd "$py" && "$root/$venv/bin/maturin" build --release --locked --out target-wheels -q)
+(cd "$py" && "$root/$venv/bin/maturin" build --locked --out target-wheels -q)
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$py"/target-wheels/faultdesk-*.whl
 
 echo "==> pytest (SQLite${FAULTDESK_TEST_PG_URL:+ + PostgreSQL})"

@@ -16,7 +16,9 @@ fn id(args: &Value, name: &str) -> Result<Uuid> {
     match args.get(name) {
         Some(Value::String(s)) => Uuid::parse_str(s.trim())
             .map_err(|_| Error::validation(format!("{name} is not a valid UUID: {s:?}"))),
-        _ => Err(Error::validation(format!("{name} is required (uuid.UUID or str)"))),
+        _ => Err(Error::validation(format!(
+            "{name} is required (uuid.UUID or str)"
+        ))),
     }
 }
 
@@ -34,7 +36,8 @@ fn to_json<T: serde::Serialize>(v: T) -> Result<Value> {
 
 /// Reads one alarm event; `path` names it in errors.
 fn event(v: Value, path: &str) -> Result<AlarmEvent> {
-    serde_json::from_value(v).map_err(|e| Error::validation(format!("{path}: invalid alarm event: {e}")))
+    serde_json::from_value(v)
+        .map_err(|e| Error::validation(format!("{path}: invalid alarm event: {e}")))
 }
 
 /// Dispatches the alarm use-cases; anything else is an unknown method.
@@ -75,9 +78,10 @@ pub async fn dispatch(desk: &Desk, a: &Actor, method: &str, args: &Value) -> Res
         )?,
         "list_alarm_notes" => to_json(desk.list_alarm_notes(a, id(args, "alarm_id")?).await?)?,
         "alarm_children" => to_json(desk.alarm_children(a, id(args, "alarm_id")?).await?)?,
-        "correlation_group" => {
-            to_json(desk.correlation_group(a, id(args, "correlation_id")?).await?)?
-        }
+        "correlation_group" => to_json(
+            desk.correlation_group(a, id(args, "correlation_id")?)
+                .await?,
+        )?,
         "alarm_stats" => to_json(desk.alarm_stats(a, arg(args, "query")?).await?)?,
         "check_unacknowledged" => to_json(desk.check_unacknowledged(Some(a)).await?)?,
         "archive_cleared" => {
@@ -99,13 +103,15 @@ pub async fn dispatch(desk: &Desk, a: &Actor, method: &str, args: &Value) -> Res
         "remove_topology_edges" => {
             Value::from(desk.remove_topology_edges(a, arg(args, "edges")?).await?)
         }
-        "create_maintenance_window" => {
-            to_json(desk.create_maintenance_window(a, arg(args, "input")?).await?)?
-        }
+        "create_maintenance_window" => to_json(
+            desk.create_maintenance_window(a, arg(args, "input")?)
+                .await?,
+        )?,
         "list_maintenance_windows" => to_json(desk.list_maintenance_windows(a).await?)?,
-        "cancel_maintenance_window" => {
-            to_json(desk.cancel_maintenance_window(a, id(args, "window_id")?).await?)?
-        }
+        "cancel_maintenance_window" => to_json(
+            desk.cancel_maintenance_window(a, id(args, "window_id")?)
+                .await?,
+        )?,
         other => return Err(Error::validation(format!("unknown Desk method: {other}"))),
     })
 }

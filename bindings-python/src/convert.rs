@@ -73,7 +73,9 @@ pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Number::from_f64(f.value())
             .map(Value::Number)
-            .ok_or_else(|| validation(py, format!("{path}: {} is not a finite number", f.value())));
+            .ok_or_else(|| {
+                validation(py, format!("{path}: {} is not a finite number", f.value()))
+            });
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::with_capacity(d.len());
@@ -116,7 +118,10 @@ pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
         return to_value(&obj.getattr("value")?, path);
     }
     if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
-        return Err(validation(py, format!("{path}: bytes are not accepted here")));
+        return Err(validation(
+            py,
+            format!("{path}: bytes are not accepted here"),
+        ));
     }
     if obj.hasattr("to_dict")? {
         return to_value(&obj.call_method0("to_dict")?, path);

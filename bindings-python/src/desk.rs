@@ -122,7 +122,9 @@ fn id(args: &Value, name: &str) -> Result<Uuid> {
     match args.get(name) {
         Some(Value::String(s)) => Uuid::parse_str(s.trim())
             .map_err(|_| Error::validation(format!("{name} is not a valid UUID: {s:?}"))),
-        _ => Err(Error::validation(format!("{name} is required (uuid.UUID or str)"))),
+        _ => Err(Error::validation(format!(
+            "{name} is required (uuid.UUID or str)"
+        ))),
     }
 }
 
@@ -193,9 +195,10 @@ async fn dispatch(
         )?,
         "create_ticket" => to_json(desk.create_ticket(a, arg(&args, "input")?).await?)?,
         "get_ticket" => to_json(desk.get_ticket(a, id(&args, "ticket_id")?).await?)?,
-        "get_ticket_by_number" => {
-            to_json(desk.get_ticket_by_number(a, &str_arg(&args, "number")?).await?)?
-        }
+        "get_ticket_by_number" => to_json(
+            desk.get_ticket_by_number(a, &str_arg(&args, "number")?)
+                .await?,
+        )?,
         "update_ticket" => to_json(
             desk.update_ticket(a, id(&args, "ticket_id")?, arg(&args, "patch")?)
                 .await?,
@@ -257,16 +260,15 @@ async fn dispatch(
             )
             .await?,
         )?,
-        "list_attachments" => {
-            to_json(desk.list_attachments(a, id(&args, "ticket_id")?).await?)?
-        }
+        "list_attachments" => to_json(desk.list_attachments(a, id(&args, "ticket_id")?).await?)?,
         "open_attachment" => {
             use futures::StreamExt;
             let dl = desk.open_attachment(a, id(&args, "attachment_id")?).await?;
             let mut bytes = Vec::new();
             let mut stream = dl.content;
             while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| Error::storage(format!("attachment read failed: {e}")))?;
+                let chunk =
+                    chunk.map_err(|e| Error::storage(format!("attachment read failed: {e}")))?;
                 bytes.extend_from_slice(&chunk);
             }
             return Ok(Out {
@@ -275,7 +277,8 @@ async fn dispatch(
             });
         }
         "delete_attachment" => {
-            desk.delete_attachment(a, id(&args, "attachment_id")?).await?;
+            desk.delete_attachment(a, id(&args, "attachment_id")?)
+                .await?;
             Value::Null
         }
         "list_notifications" => Value::Array(
@@ -325,7 +328,9 @@ async fn dispatch(
 }
 
 /// Runs `fut` and turns a panic into an error instead of unwinding into Python.
-async fn guarded<T>(fut: impl Future<Output = Result<T>>) -> std::result::Result<Result<T>, String> {
+async fn guarded<T>(
+    fut: impl Future<Output = Result<T>>,
+) -> std::result::Result<Result<T>, String> {
     AssertUnwindSafe(fut)
         .catch_unwind()
         .await
@@ -486,7 +491,10 @@ pub struct NativeSubscription {
 }
 
 fn event_json(e: Option<faultdesk::Event>) -> Json {
-    Json(e.map(|e| serde_json::to_value(e).unwrap_or(Value::Null)).unwrap_or(Value::Null))
+    Json(
+        e.map(|e| serde_json::to_value(e).unwrap_or(Value::Null))
+            .unwrap_or(Value::Null),
+    )
 }
 
 #[pymethods]
@@ -500,7 +508,8 @@ impl NativeSubscription {
         }
         let rt = runtime();
         // Wait in slices so Ctrl-C (signals) is seen between them.
-        let deadline = timeout.map(|t| std::time::Instant::now() + std::time::Duration::from_secs_f64(t.max(0.0)));
+        let deadline = timeout
+            .map(|t| std::time::Instant::now() + std::time::Duration::from_secs_f64(t.max(0.0)));
         loop {
             let slice = match deadline {
                 None => std::time::Duration::from_millis(200),
@@ -555,4 +564,3 @@ impl NativeSubscription {
         event_json(s.try_next()).into_pyobject(py)
     }
 }
-

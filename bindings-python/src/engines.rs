@@ -62,6 +62,10 @@ fn decisions_py<'py>(py: Python<'py>, ds: &[fault_core::Decision]) -> PyResult<B
     Ok(out)
 }
 
+/// What `Correlator.ingest_batch` returns: the decisions and the `(index, message)` of
+/// rejected events.
+type BatchResult<'py> = (Bound<'py, PyList>, Vec<(usize, String)>);
+
 /// The in-memory alarm correlator (fault-core): feed events (one or a batch), read decisions.
 #[pyclass(frozen, name = "Correlator", module = "faultdesk")]
 pub struct PyCorrelator {
@@ -117,7 +121,7 @@ impl PyCorrelator {
         py: Python<'py>,
         events: &Bound<'py, PyAny>,
         now: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<(Bound<'py, PyList>, Vec<(usize, String)>)> {
+    ) -> PyResult<BatchResult<'py>> {
         let mut evs = Vec::new();
         for (i, e) in events.try_iter()?.enumerate() {
             evs.push(event_from(py, &e?, &format!("events[{i}]"))?);
@@ -134,7 +138,11 @@ impl PyCorrelator {
 
     /// Time-driven decisions (flapping ends, unacknowledged timeouts) up to `now`.
     #[pyo3(signature = (now = None))]
-    fn tick<'py>(&self, py: Python<'py>, now: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyList>> {
+    fn tick<'py>(
+        &self,
+        py: Python<'py>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let now = now_arg(now)?;
         let ds = self.lock().tick(now);
         decisions_py(py, &ds)
@@ -176,7 +184,9 @@ impl PyCorrelator {
 
     /// The id of the active alarm with this reduction key, if any.
     fn find_by_key(&self, reduction_key: &str) -> Option<String> {
-        self.lock().find_by_key(reduction_key).map(|u| u.to_string())
+        self.lock()
+            .find_by_key(reduction_key)
+            .map(|u| u.to_string())
     }
 
     /// Number of alarms in the working set.
@@ -255,17 +265,34 @@ impl PyWorkflow {
 
     /// True when `from_state → to_state` is a transition of this workflow.
     fn can_transition(&self, py: Python<'_>, from_state: &str, to_state: &str) -> PyResult<bool> {
-        let f = self.inner.canonical(from_state).map_err(|e| desk_err(py, e))?;
+        let f = self
+            .inner
+            .canonical(from_state)
+            .map_err(|e| desk_err(py, e))?;
         let f = self.inner.state_id(f);
-        let t = self.inner.canonical(to_state).map_err(|e| desk_err(py, e))?;
+        let t = self
+            .inner
+            .canonical(to_state)
+            .map_err(|e| desk_err(py, e))?;
         let t = self.inner.state_id(t);
         Ok(matches!((f, t), (Some(f), Some(t)) if self.inner.has_transition(f, t)))
     }
 
     /// The permission the transition requires, if any.
-    fn required_permission(&self, py: Python<'_>, from_state: &str, to_state: &str) -> PyResult<Option<String>> {
-        let f = self.inner.canonical(from_state).map_err(|e| desk_err(py, e))?;
-        let t = self.inner.canonical(to_state).map_err(|e| desk_err(py, e))?;
+    fn required_permission(
+        &self,
+        py: Python<'_>,
+        from_state: &str,
+        to_state: &str,
+    ) -> PyResult<Option<String>> {
+        let f = self
+            .inner
+            .canonical(from_state)
+            .map_err(|e| desk_err(py, e))?;
+        let t = self
+            .inner
+            .canonical(to_state)
+            .map_err(|e| desk_err(py, e))?;
         match (self.inner.state_id(f), self.inner.state_id(t)) {
             (Some(f), Some(t)) => Ok(self.inner.required_permission(f, t).map(str::to_string)),
             _ => Ok(None),
@@ -274,7 +301,9 @@ impl PyWorkflow {
 
     /// The state category (`new`, `open`, `pending`, `resolved`, `closed`) of `state`.
     fn category_of(&self, state: &str) -> Option<String> {
-        self.inner.category_of(state).map(|c| c.as_str().to_string())
+        self.inner
+            .category_of(state)
+            .map(|c| c.as_str().to_string())
     }
 
     /// The definition as JSON.
@@ -306,7 +335,10 @@ fn to_timedelta<'py>(py: Python<'py>, d: chrono::TimeDelta) -> PyResult<Bound<'p
 
 use pyo3::types::IntoPyDict;
 
-fn aware_datetime<'py>(py: Python<'py>, t: chrono::DateTime<chrono::Utc>) -> PyResult<Bound<'py, PyAny>> {
+fn aware_datetime<'py>(
+    py: Python<'py>,
+    t: chrono::DateTime<chrono::Utc>,
+) -> PyResult<Bound<'py, PyAny>> {
     let dt = py.import("datetime")?;
     let utc = dt.getattr("timezone")?.getattr("utc")?;
     dt.getattr("datetime")?
@@ -379,7 +411,10 @@ impl PyBusinessCalendar {
     }
 
     fn __repr__(&self) -> String {
-        format!("BusinessCalendar(timezone={:?})", self.inner.timezone().name())
+        format!(
+            "BusinessCalendar(timezone={:?})",
+            self.inner.timezone().name()
+        )
     }
 }
 
@@ -396,8 +431,16 @@ impl PySlaPolicy {
     fn new(py: Python<'_>, spec: &Bound<'_, PyAny>) -> PyResult<Self> {
         if let Ok(s) = spec.cast::<PyString>() {
             match s.to_str()? {
-                "itsm" => return Ok(PySlaPolicy { inner: SlaPolicy::itsm() }),
-                "vms" => return Ok(PySlaPolicy { inner: SlaPolicy::vms() }),
+                "itsm" => {
+                    return Ok(PySlaPolicy {
+                        inner: SlaPolicy::itsm(),
+                    });
+                }
+                "vms" => {
+                    return Ok(PySlaPolicy {
+                        inner: SlaPolicy::vms(),
+                    });
+                }
                 _ => {}
             }
         }

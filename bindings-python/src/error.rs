@@ -49,15 +49,26 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
             vec![py.get_type::<PyException>().into_any()],
             "Base class of every faultdesk error. `str(err)` is the message; `err.code` the kind.",
         )?;
-        let sub = |name: &str, doc: &str| new_class(py, name, vec![base.bind(py).clone().into_any()], doc);
+        let sub = |name: &str, doc: &str| {
+            new_class(py, name, vec![base.bind(py).clone().into_any()], doc)
+        };
         Ok::<_, PyErr>(Classes {
-            not_found: sub("NotFoundError", "The object does not exist for this actor (also: another tenant's).")?,
-            conflict: sub("ConflictError", "The change conflicts with the current state.")?,
+            not_found: sub(
+                "NotFoundError",
+                "The object does not exist for this actor (also: another tenant's).",
+            )?,
+            conflict: sub(
+                "ConflictError",
+                "The change conflicts with the current state.",
+            )?,
             permission_denied: sub("PermissionDeniedError", "The actor lacks a permission.")?,
             validation: new_class(
                 py,
                 "ValidationError",
-                vec![base.bind(py).clone().into_any(), py.get_type::<PyValueError>().into_any()],
+                vec![
+                    base.bind(py).clone().into_any(),
+                    py.get_type::<PyValueError>().into_any(),
+                ],
                 "The input was malformed or out of range; nothing was written.",
             )?,
             invalid_transition: sub(

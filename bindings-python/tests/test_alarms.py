@@ -83,9 +83,12 @@ def test_alarm_actions_notes_and_queries(desk: fd.Desk, admin: fd.Actor) -> None
     assert isinstance(note, fd.AlarmNote) and note.content == "checked the splice"
     assert [n.id for n in desk.list_alarm_notes(admin, a)] == [note.id]
     cleared = desk.clear_alarm(admin, a)
-    assert cleared.cleared_at is not None
-    assert desk.list_alarms(admin, severity="critical").total == 1
-    assert desk.list_alarms(admin, severity=["critical", "minor"], page_size=1).total == 2
+    assert cleared.cleared_at is not None and cleared.status == "cleared"
+    # A cleared alarm's severity is "cleared"; the severity it had while raised is kept.
+    assert (cleared.severity, cleared.raised_severity) == ("cleared", "critical")
+    assert desk.list_alarms(admin, severity="cleared").total == 1
+    assert desk.list_alarms(admin, severity="minor").total == 1
+    assert desk.list_alarms(admin, severity=["cleared", "minor"], page_size=1).total == 2
     stats = desk.alarm_stats(admin)
     assert isinstance(stats, fd.AlarmStats) and stats.total == 2
     assert desk.alarm_children(admin, a) == []
@@ -104,7 +107,7 @@ def test_rules_topology_maintenance(desk: fd.Desk, admin: fd.Actor) -> None:
         title="Splicing",
         start=now + timedelta(hours=1),
         end=now + timedelta(hours=2),
-        scope={"resources": [{"resource_type": "olt", "resource_id": "olt-1"}]},
+        scope={"resources": ["olt-1"]},
     )
     assert isinstance(w, fd.MaintenanceWindow) and w.start.tzinfo is not None
     assert [x.id for x in desk.list_maintenance_windows(admin)] == [w.id]

@@ -114,7 +114,11 @@ def test_comments(desk: fd.Desk, admin: fd.Actor) -> None:
     assert desk.get_comment(admin, c.id).body == "hello again"
     assert {x.id for x in desk.list_comments(admin, t.id)} == {c.id, internal.id}
     desk.delete_comment(admin, internal.id)
-    assert [x.id for x in desk.list_comments(admin, t.id)] == [c.id]
+    # Moderators (ADMIN) still see a deleted comment, marked deleted; an agent does not.
+    listed = {x.id: x for x in desk.list_comments(admin, t.id)}
+    assert listed[internal.id].deleted_at is not None and listed[c.id].deleted_at is None
+    agent = fd.Actor(admin.tenant_id, "agent-1", roles=["DEVOPS_ENGINEER"])
+    assert [x.id for x in desk.list_comments(agent, t.id)] == [c.id]
 
 
 def test_attachments(desk: fd.Desk, admin: fd.Actor) -> None:
