@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Plain pure-Python dict engine baseline for the fault-core "mixed storm" benchmark.
 
-Generates the same storm as fault-core/benches/common/mod.rs (same xorshift64* generator):
+Generates the same storm as benches/correlator_workload/mod.rs (same xorshift64* generator):
   topology: 100 OLTs -> 2,000 splitters -> 97,900 ONTs (100,000 nodes)
   1,000,000 events, 1 ms apart: 5 % OLT raises/clears (device.down / device.up toggles),
   25 % new ONT alarms (signal.loss / signal.degraded / ont.dying_gasp), 70 % repeats of an

@@ -1,10 +1,10 @@
 //! Memory of the working set: 1,000,000 active alarms (seed 002's rule loaded), measured with a
 //! counting global allocator (live heap bytes) and the process's resident set size.
-//! Run: `cargo bench -p fault-core --bench correlator_memory`. Target: <= 512 MiB.
+//! Run: `cargo bench -p faultdesk --bench fault_correlator_memory`. Target: <= 512 MiB.
 
-mod common;
+mod correlator_workload;
 
-use common::*;
+use correlator_workload::*;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -54,9 +54,9 @@ fn main() {
     const N: usize = 1_000_000;
     let rss0 = rss_kib().unwrap_or(0);
     let before = LIVE.load(Ordering::Relaxed);
-    let mut c = fault_core::correlator::Correlator::new(
-        fault_core::correlator::CorrelatorConfig::default()
-            .with_rules_json(fault_core::correlator::SEED_002_RULE_JSON)
+    let mut c = faultdesk::fault::correlator::Correlator::new(
+        faultdesk::fault::correlator::CorrelatorConfig::default()
+            .with_rules_json(faultdesk::fault::correlator::SEED_002_RULE_JSON)
             .unwrap(),
     )
     .unwrap();

@@ -9,11 +9,11 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
+use faultdesk::ticket::Priority;
+use faultdesk::ticket::calendar::BusinessCalendar;
+use faultdesk::ticket::category::StateCategory;
+use faultdesk::ticket::sla::{SlaEvent, SlaEventKind, SlaPolicy};
 use std::hint::black_box;
-use ticket_core::Priority;
-use ticket_core::calendar::BusinessCalendar;
-use ticket_core::category::StateCategory;
-use ticket_core::sla::{SlaEvent, SlaEventKind, SlaPolicy};
 
 fn office() -> BusinessCalendar {
     let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use fault_core::sla::{
+use faultdesk::fault::sla::{
     CreditSchedule, CreditTier, MeasurementPeriod, SlaDefinition, SlaInstance, SlaScope,
     compliance_report,
 };

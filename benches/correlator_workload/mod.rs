@@ -304,6 +304,46 @@ pub fn run_storm_batched(
     counts
 }
 
+/// Runs the storm through `c` in batches of `ENGINE_BATCH` borrowed events; each batch's
+/// reusable buffers are filled before the clock starts (the parser's cost, not the engine's),
+/// then ingested, and the decisions dropped, inside the timed region. Returns decision counts
+/// by kind (when `count`) and the time spent inside the engine.
+pub fn run_storm_engine(
+    c: &mut Correlator,
+    s: &Storm,
+    count: bool,
+) -> (
+    std::collections::BTreeMap<&'static str, u64>,
+    std::time::Duration,
+) {
+    let now = t0() + Duration::days(365);
+    let mut out = Vec::with_capacity(4096);
+    let mut errs = Vec::new();
+    let mut counts = std::collections::BTreeMap::new();
+    let base = t0();
+    let mut ring = Ring::new(ENGINE_BATCH);
+    let mut engine = std::time::Duration::ZERO;
+    for chunk in s.seq.chunks(ENGINE_BATCH) {
+        for (i, &(op, ms)) in chunk.iter().enumerate() {
+            ring.fill(i, op, base + Duration::milliseconds(ms));
+        }
+        let start = std::time::Instant::now();
+        c.ingest_batch_into(&ring.events[..chunk.len()], now, &mut out, &mut errs);
+        if count {
+            for d in &out {
+                *counts.entry(d.kind()).or_insert(0) += 1;
+            }
+        }
+        out.clear();
+        engine += start.elapsed();
+        assert!(errs.is_empty());
+    }
+    (counts, engine)
+}
+
+/// Events per batch of [`run_storm_engine`].
+pub const ENGINE_BATCH: usize = 256;
+
 /// Runs the storm through `c`; returns decision counts by kind when `count`.
 pub fn run_storm(
     c: &mut Correlator,
@@ -423,3 +463,132 @@ pub fn run_storm_owned(
 
 /// Events per owned batch.
 pub const OWNED_BATCH: usize = 256;
+
+/// A correlator with 1,000 tenant-scoped correlation rules (`p.{i}` parents, `c.{i}` children
+/// of severity minor or above) and one active parent per rule.
+pub fn thousand_rules_correlator() -> Correlator {
+    let mut rules = Vec::new();
+    for i in 0..1000 {
+        rules.push(format!(
+            r#"{{"name":"rule-{i}","type":"correlation","scope":"tenant","conditions":{{"parent":{{"alarm_type":"p.{i}"}},"child":{{"alarm_type":"c.{i}","severity":{{"gte":"minor"}}}}}},"time_window":300}}"#
+        ));
+    }
+    let json = format!("[{}]", rules.join(","));
+    let mut c =
+        Correlator::new(CorrelatorConfig::default().with_rules_json(&json).unwrap()).unwrap();
+    // one parent per rule so children correlate
+    let now = t0() + Duration::days(365);
+    for i in 0..1000 {
+        c.ingest(
+            &AlarmEvent::new("t1", "core.down", "router", format!("r-{i}"), t0())
+                .with_alarm_type(format!("p.{i}"))
+                .with_severity(Severity::Critical),
+            now,
+        )
+        .unwrap();
+    }
+    c
+}
+
+/// A reusable event buffer for [`new_alarm`].
+pub fn new_alarm_buffer() -> AlarmEvent {
+    AlarmEvent::new(
+        "t1",
+        "cpe.signal_loss",
+        "ont",
+        String::with_capacity(32),
+        t0(),
+    )
+    .with_alarm_type(String::with_capacity(16))
+    .with_severity(Severity::Major)
+    .with_title(String::with_capacity(32))
+}
+
+/// Fills `e` with new alarm `i` of the 1,000-rules workload: resource `ont-{i}`, alarm type
+/// `c.{i % 1000}`, 0.5 ms after the previous one.
+#[inline]
+pub fn new_alarm(e: &mut AlarmEvent, i: u64) {
+    let r = e.resource_id.as_mut().unwrap();
+    r.clear();
+    r.push_str("ont-");
+    push_u32(r, i as u32);
+    let a = e.alarm_type.as_mut().unwrap();
+    a.clear();
+    a.push_str("c.");
+    push_u32(a, (i % 1000) as u32);
+    let t = e.title.as_mut().unwrap();
+    t.clear();
+    t.push_str("ONT ");
+    push_u32(t, i as u32);
+    t.push_str(" LOS");
+    e.occurred_at = t0() + Duration::microseconds(i as i64 * 500);
+}
+
+/// The steady-state mix at `n` active alarms of the flat-cost benchmark: 70 % repeats, 15 %
+/// new alarms, 15 % clears, drawn from a pool of `2 n` keys so the active set stays within
+/// +-10 % of `n`.
+pub struct FlatMix {
+    n: usize,
+    rng: Rng,
+    raised: Vec<u64>,
+    down: Vec<u64>,
+}
+
+impl FlatMix {
+    /// The op raising key `i` (ONT `i % N_ONT`, alarm type `i / N_ONT`).
+    pub fn raise_op(i: u64) -> Op {
+        Op::Ont {
+            ont: (i % N_ONT) as u32,
+            ty: (i / N_ONT) as u8,
+        }
+    }
+
+    /// A storm correlator with `n` alarms raised (keys `0..n`) and the mix that continues it.
+    pub fn new(n: usize) -> (Correlator, FlatMix) {
+        let mut corr = storm_correlator();
+        let mut bufs = Bufs::default();
+        let now = t0() + Duration::days(365);
+        let mut out: Vec<Decision> = Vec::new();
+        for i in 0..n as u64 {
+            corr.ingest_into(bufs.fill(Self::raise_op(i), t0()), now, &mut out)
+                .unwrap();
+            out.clear();
+        }
+        assert_eq!(corr.active_count(), n);
+        let mix = FlatMix {
+            n,
+            rng: Rng::new(11),
+            raised: (0..n as u64).collect(),
+            down: (n as u64..2 * n as u64).collect(),
+        };
+        (corr, mix)
+    }
+
+    /// The next op.
+    pub fn next_op(&mut self) -> Op {
+        let n = self.n;
+        let mut r = self.rng.next() % 100;
+        // keep the active set near N: the random walk of new/clear is bounded
+        if (70..85).contains(&r) && (self.down.is_empty() || self.raised.len() > n + n / 10) {
+            r = 99;
+        } else if r >= 85 && (self.raised.len() < 2 || self.raised.len() + n / 10 < n) {
+            r = 80;
+        }
+        if r < 70 {
+            Self::raise_op(self.raised[(self.rng.next() % self.raised.len() as u64) as usize])
+        } else if r < 85 {
+            let j = (self.rng.next() % self.down.len() as u64) as usize;
+            let i = self.down.swap_remove(j);
+            self.raised.push(i);
+            Self::raise_op(i)
+        } else {
+            let j = (self.rng.next() % self.raised.len() as u64) as usize;
+            let i = self.raised.swap_remove(j);
+            self.down.push(i);
+            Op::OntClear {
+                ont: (i % N_ONT) as u32,
+                ty: (i / N_ONT) as u8,
+            }
+        }
+    }
+}

@@ -6,9 +6,9 @@
 
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
+use faultdesk::ticket::rbac::Rbac;
+use faultdesk::ticket::workflow::{TransitionContext, Workflow};
 use std::hint::black_box;
-use ticket_core::rbac::Rbac;
-use ticket_core::workflow::{TransitionContext, Workflow};
 
 fn bench(c: &mut Criterion) {
     let wf = Workflow::itsm();
