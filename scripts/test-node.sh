@@ -4,7 +4,8 @@
 # regenerated and checked against the committed ones, `tsc --strict` on the declarations and on
 # examples/node/fibreflow, then `node --test` on bindings-node/__test__ and the FibreFlow example
 # against SQLite — and PostgreSQL too when FAULTDESK_TEST_PG_URL is set (scripts/test.sh runs
-# this under scripts/with-postgres.sh). Needs Node >= 20 with npm, and cargo.
+# this under scripts/with-postgres.sh), and the live console page in real Chromium (see the end).
+# Needs Node >= 20 with npm, and cargo.
 #
 # Usage: scripts/test-node.sh [NODE --test ARGS...]
 set -euo pipefail
@@ -30,6 +31,7 @@ fi
 echo "==> tsc --strict (index.d.ts, examples/node/fibreflow)"
 mkdir -p "$example/node_modules"
 ln -sfn ../../../../bindings-node "$example/node_modules/faultdesk"
+ln -sfn ../../../../bindings-node/node_modules/playwright-core "$example/node_modules/playwright-core"
 "$pkg/node_modules/.bin/tsc" -p "$pkg/tsconfig.json"
 "$pkg/node_modules/.bin/tsc" -p "$example/tsconfig.json"
 
@@ -55,3 +57,22 @@ if [ -n "${FAULTDESK_TEST_PG_URL:-}" ]; then
   run_example postgres "$pg_url"
 fi
 
+
+# The live console in real Chromium (playwright-core + Debian's chromium): runs when chromium is
+# installed; FAULTDESK_BROWSER_TESTS=1 installs it when missing, FAULTDESK_BROWSER_TESTS=0 skips.
+browser=${FAULTDESK_BROWSER_TESTS:-auto}
+if [ "$browser" = "1" ] && [ ! -x /usr/bin/chromium ]; then
+  echo "==> installing Debian's chromium for the browser test"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+fi
+if [ "$browser" != "0" ] && [ -x /usr/bin/chromium ]; then
+  echo "==> live console in Chromium (screenshot: target/fibreflow-console.png)"
+  ln -sfn ../../../../bindings-node/node_modules/playwright-core "$example/node_modules/playwright-core"
+  (cd "$pkg" && FIBREFLOW_DB_URL="sqlite://$tmp/console.db" FIBREFLOW_BLOB_DIR=$tmp/blobs-console \
+    FIBREFLOW_SCREENSHOT=$root/target/fibreflow-console.png \
+    node --import tsx --test "$example"/console-test/*.test.ts)
+else
+  echo "==> live console browser test skipped (no /usr/bin/chromium; FAULTDESK_BROWSER_TESTS=1 installs it)"
+fi
