@@ -6,8 +6,11 @@
 // "open tickets by contractor ordered by priority and age" (first page of 50).
 // Prints raw figures and the ratios. Not part of the normal test run.
 //
-// Usage (release addon: `cd bindings-node && npx napi build --platform --release --js index.js --dts index.d.ts`):
-//   scripts/with-postgres.sh node benches/peers/fibreflow_pg_bench.mjs [--tickets 20000] [--creates 2000]
+// Usage, with a release addon:
+//   (cd bindings-node && npx napi build --platform --release -o ../target/node-release)
+//   NAPI_RS_NATIVE_LIBRARY_PATH=$PWD/target/node-release/faultdesk.linux-x64-gnu.node \
+//     scripts/with-postgres.sh node benches/peers/fibreflow_pg_bench.mjs [--tickets 20000] [--creates 2000]
+// (without NAPI_RS_NATIVE_LIBRARY_PATH it loads bindings-node's own addon, usually a dev build).
 import { createRequire } from 'node:module'
 import { performance } from 'node:perf_hooks'
 import os from 'node:os'
@@ -143,6 +146,7 @@ async function timePar(n, f) {
 const contractor = (i) => `c-${i % CONTRACTORS}`
 
 async function main() {
+  console.log(`# addon: ${process.env.NAPI_RS_NATIVE_LIBRARY_PATH ?? "bindings-node/ (default build)"}`)
   console.log(`# fibreflow_pg_bench: ${TICKETS} tickets loaded, ${CREATES} creates, ${LISTS} lists; node ${process.version}; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`)
   const pgUrl = await freshDb('ff_bench_pg')
   const fdUrl = await freshDb('ff_bench_fd')

@@ -2,18 +2,7 @@
 // create-ticket-from-alarm through the Node binding, on each backend.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { backends, actor, rejectsWith, event } from './helpers.mjs'
-
-const OLT_RULE = {
-  name: 'OLT to ONT Correlation',
-  type: 'correlation',
-  conditions: {
-    parent: { alarm_type: 'device.down', resource_type: 'olt' },
-    child: { alarm_type: 'signal.loss', resource_type: 'ont' },
-  },
-  actions: { mark_parent_as_root_cause: true, suppress_child_alarms: true, create_correlation_id: true },
-  time_window: 300,
-}
+import { backends, actor, rejectsWith, event, OLT_RULE } from './helpers.mjs'
 
 for (const backend of backends()) {
   describe(`alarms on ${backend.name}`, () => {

@@ -5,6 +5,7 @@ import {
   BusinessCalendar, Correlator, SlaPolicy, Workflow, mapSeverityToPriority, ticketTypeForAlarm, version,
 } from 'faultdesk'
 import * as fd from 'faultdesk'
+import { OLT_RULE } from './helpers.mjs'
 
 test('ESM import by name works', () => {
   assert.equal(typeof fd.Desk, 'function')
@@ -23,13 +24,7 @@ test("seed 000's severity → priority and alarm type → ticket type", () => {
 })
 
 test('correlator: de-duplicates, correlates an ONT under its OLT, clears', () => {
-  const rule = {
-    name: 'OLT to ONT Correlation', type: 'correlation',
-    conditions: { parent: { alarm_type: 'device.down', resource_type: 'olt' }, child: { alarm_type: 'signal.loss', resource_type: 'ont' } },
-    actions: { mark_parent_as_root_cause: true, suppress_child_alarms: true, create_correlation_id: true },
-    time_window: 300,
-  }
-  const c = new Correlator({ rules: [rule] }, 'isp')
+  const c = new Correlator({ rules: [OLT_RULE] }, 'isp')
   const t = new Date('2026-03-02T09:00:00Z')
   const at = (s) => new Date(t.getTime() + s * 1000)
   const p = c.ingest({ eventType: 'device.down', resourceType: 'olt', resourceId: 'olt-1', occurredAt: at(0) })

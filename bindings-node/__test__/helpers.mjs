@@ -98,3 +98,15 @@ export function event(type, resourceType, resourceId, extra = {}, minutesAgo = 0
     ...extra,
   }
 }
+
+/** Seed 002's OLT → ONT correlation rule. */
+export const OLT_RULE = {
+  name: 'OLT to ONT Correlation',
+  type: 'correlation',
+  conditions: {
+    parent: { alarm_type: 'device.down', resource_type: 'olt' },
+    child: { alarm_type: 'signal.loss', resource_type: 'ont' },
+  },
+  actions: { mark_parent_as_root_cause: true, suppress_child_alarms: true, create_correlation_id: true },
+  time_window: 300,
+}

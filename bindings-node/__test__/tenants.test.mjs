@@ -2,15 +2,7 @@
 // ids and numbers is NOT_FOUND (or an empty list, which reveals nothing) and changes nothing.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { backends, actor, rejectsWith } from './helpers.mjs'
-
-const RULE = {
-  name: 'OLT to ONT Correlation',
-  type: 'correlation',
-  conditions: { parent: { alarm_type: 'device.down', resource_type: 'olt' }, child: { alarm_type: 'signal.loss', resource_type: 'ont' } },
-  actions: { mark_parent_as_root_cause: true, suppress_child_alarms: true, create_correlation_id: true },
-  time_window: 300,
-}
+import { backends, actor, rejectsWith, OLT_RULE as RULE } from './helpers.mjs'
 
 for (const backend of backends()) {
   describe(`tenant isolation on ${backend.name}`, () => {
