@@ -17,7 +17,7 @@ import os from 'node:os'
 
 const require = createRequire(new URL('../../bindings-node/package.json', import.meta.url))
 const pg = require('pg')
-const { Desk } = require('../../bindings-node/index.js')
+const { Desk } = require('./index.js')
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`)
