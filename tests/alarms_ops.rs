@@ -480,6 +480,17 @@ async fn rules_crud_and_malformed_json() {
             assert_eq!(e.kind(), ErrorKind::Validation, "{bad}: {}", e.message());
             assert!(e.message().contains("rule") || e.message().contains("Rule") || e.message().contains("field"), "{}", e.message());
         }
+        // A rule the correlator could not index (equal on a free-text field) is refused at
+        // creation, naming the field, rather than breaking the tenant's correlator later.
+        let e = td
+            .create_rule(
+                &noc,
+                r#"{"name": "x", "type": "correlation", "equal": ["title"], "conditions": {"parent": {}, "child": {}}}"#,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Validation);
+        assert!(e.message().starts_with("Rule 'x': equal[0]: field 'title'"), "{}", e.message());
         assert_eq!(td.count("alarm_rules").await, before, "{}: nothing written", td.name);
         let r = td.create_rule(&noc, SEED_002_RULE_JSON).await.unwrap();
         assert_eq!(r.rule.name, "OLT to ONT Correlation");

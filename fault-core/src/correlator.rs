@@ -789,22 +789,6 @@ impl std::fmt::Debug for Correlator {
     }
 }
 
-fn check_slot_field(rule: &CompiledRule, f: &Field, what: &str) -> Result<()> {
-    match f {
-        Field::TenantId
-        | Field::Source
-        | Field::AlarmType
-        | Field::ResourceType
-        | Field::ResourceId
-        | Field::CustomerId
-        | Field::Label(_) => Ok(()),
-        other => Err(Error::validation(format!(
-            "Rule '{}': {what} field {other:?} is not supported (use tenant_id, source, alarm_type, resource_type, resource_id, customer_id or labels.<name>)",
-            rule.rule.name
-        ))),
-    }
-}
-
 impl Correlator {
     /// Build an empty correlator from a config (validates mapping, rules and windows).
     pub fn new(config: CorrelatorConfig) -> Result<Self> {
@@ -889,13 +873,8 @@ impl Correlator {
                     r.key()
                 )));
             }
+            // Compiling also checks that `equal` / `group_by` name identifying fields.
             let c = CompiledRule::compile(r)?;
-            for f in &c.equal {
-                check_slot_field(&c, f, "equal")?;
-            }
-            for f in &c.group_by {
-                check_slot_field(&c, f, "group_by")?;
-            }
             if c.rule.enabled {
                 compiled.push(c);
             }

@@ -25,6 +25,25 @@
 //! `resource_type`, `resource_id`, `resource_name`, `customer_id`, `customer_name`,
 //! `subscriber_count`, `occurrence_count`, `title`, `description`, `probable_cause`,
 //! `external_alarm_id`, and labels as `labels.<name>` or a nested `"labels": {"<name>": test}`.
+//!
+//! # Errors name the offending field
+//!
+//! Every error says where the problem is, as the path of the offending field inside the rule
+//! (and, in an array of rules, the rule's position and name):
+//!
+//! ```
+//! use fault_core::rule::{Rule, CompiledRule};
+//! let err = Rule::list_from_json(r#"[{"name": "a", "type": "correlation"},
+//!     {"name": "b", "type": "correlation", "time_window": "5m"}]"#).unwrap_err();
+//! assert!(err.to_string().starts_with("Invalid rule JSON: rule 2 ('b'): time_window: invalid type"));
+//!
+//! let rule = Rule::list_from_json(r#"{"name": "OLT to ONT", "type": "correlation",
+//!     "conditions": {"parent": {"alarm_type": "device.down"}, "child": {"resource_typ": "ont"}}}"#)
+//!     .unwrap().remove(0);
+//! let err = CompiledRule::compile(rule).unwrap_err();
+//! assert!(err.to_string().starts_with(
+//!     "Rule 'OLT to ONT': conditions.child.resource_typ: Unknown field 'resource_typ'"));
+//! ```
 
 use crate::error::{Error, Result};
 use crate::severity::Severity;
@@ -145,21 +164,45 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Parse one rule or an array of rules.
+    /// Parse one rule or an array of rules. Errors are Validation errors that say where the
+    /// problem is: the JSON line and column for a syntax error; otherwise the rule (its position
+    /// in an array, `rule 2`, and its name when it has one) and the path of the offending field
+    /// (`actions.explode: unknown field ...`, `time_window: invalid type ...`).
     pub fn list_from_json(json: &str) -> Result<Vec<Rule>> {
         let v: Value = serde_json::from_str(json)
             .map_err(|e| Error::validation(format!("Invalid rule JSON: {e}")))?;
-        let items = match v {
-            Value::Array(a) => a,
-            other => vec![other],
+        match v {
+            Value::Array(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| Rule::from_value(item, Some(i)))
+                .collect(),
+            other => Ok(vec![Rule::from_value(other, None)?]),
+        }
+    }
+
+    /// One rule from a JSON value; `index` is its position in an array of rules.
+    fn from_value(v: Value, index: Option<usize>) -> Result<Rule> {
+        let name = v.get("name").and_then(Value::as_str).map(str::to_string);
+        let mut whose = match (index, &name) {
+            (Some(i), Some(n)) => format!("rule {} ('{n}'): ", i + 1),
+            (Some(i), None) => format!("rule {}: ", i + 1),
+            (None, Some(n)) => format!("rule '{n}': "),
+            (None, None) => String::new(),
         };
-        items
-            .into_iter()
-            .map(|i| {
-                serde_json::from_value(i)
-                    .map_err(|e| Error::validation(format!("Invalid rule JSON: {e}")))
-            })
-            .collect()
+        if !v.is_object() {
+            return Err(Error::validation(format!(
+                "Invalid rule JSON: {whose}a rule must be an object, got {v}"
+            )));
+        }
+        serde_path_to_error::deserialize(v).map_err(|e| {
+            let path = e.path().to_string();
+            if path != "." {
+                whose.push_str(&path);
+                whose.push_str(": ");
+            }
+            Error::validation(format!("Invalid rule JSON: {whose}{}", e.into_inner()))
+        })
     }
 
     /// The rule's id, or its name when it has none.
@@ -234,7 +277,7 @@ impl Field {
                 Some(l) if !l.is_empty() => Field::Label(l.to_string()),
                 _ => {
                     return Err(Error::validation(format!(
-                        "Unknown field '{other}' in rule. Known fields: tenant_id, source, alarm_type, event_type, severity, status, resource_type, resource_id, resource_name, customer_id, customer_name, subscriber_count, occurrence_count, title, description, probable_cause, external_alarm_id, labels.<name>"
+                        "Unknown field '{other}'. Known fields: tenant_id, source, alarm_type, event_type, severity, status, resource_type, resource_id, resource_name, customer_id, customer_name, subscriber_count, occurrence_count, title, description, probable_cause, external_alarm_id, labels.<name>"
                     )));
                 }
             },
@@ -318,34 +361,51 @@ fn number_of(field: &Field, v: &Value, op: &str) -> Result<f64> {
     }
 }
 
+/// Prefixes a validation error with the path of the field it is about (`conditions.child.x: ...`).
+fn at(path: &str, e: Error) -> Error {
+    match e {
+        Error::Validation(m) => Error::Validation(format!("{path}: {m}")),
+        other => other,
+    }
+}
+
 impl Condition {
-    /// Compile a condition object.
+    /// Compile a condition object; errors name the offending field as `conditions.<field>`.
     pub fn compile(v: &Value) -> Result<Condition> {
+        Condition::compile_at(v, "conditions")
+    }
+
+    /// Compile a condition object found at `path` inside a rule (e.g. `conditions.parent`);
+    /// errors start with the path of the offending field (`conditions.parent.colour: ...`).
+    pub fn compile_at(v: &Value, path: &str) -> Result<Condition> {
         let mut c = Condition::default();
         match v {
             Value::Null => {}
             Value::Object(map) => {
                 for (name, test) in map {
+                    let here = format!("{path}.{name}");
                     if name == "labels" {
                         let Value::Object(labels) = test else {
-                            return Err(Error::validation(
-                                "Condition 'labels' must be an object of label tests",
+                            return Err(at(
+                                &here,
+                                Error::validation("must be an object of label tests"),
                             ));
                         };
                         for (l, t) in labels {
                             let f = Field::Label(l.clone());
-                            c.push(f, t)?;
+                            c.push(f, t).map_err(|e| at(&format!("{here}.{l}"), e))?;
                         }
                     } else {
-                        let f = Field::parse(name)?;
-                        c.push(f, test)?;
+                        let f = Field::parse(name).map_err(|e| at(&here, e))?;
+                        c.push(f, test).map_err(|e| at(&here, e))?;
                     }
                 }
             }
             other => {
-                return Err(Error::validation(format!(
-                    "Conditions must be an object, got {other}"
-                )));
+                return Err(at(
+                    path,
+                    Error::validation(format!("Conditions must be an object, got {other}")),
+                ));
             }
         }
         Ok(c)
@@ -359,9 +419,9 @@ impl Condition {
             }
             Value::Object(ops) => {
                 if ops.is_empty() {
-                    return Err(Error::validation(format!(
-                        "Condition on '{f:?}' has no operator"
-                    )));
+                    return Err(Error::validation(
+                        "empty operator object; use one of eq, ne, in, not_in, regex, gt, gte, lt, lte, exists",
+                    ));
                 }
                 for (op, arg) in ops {
                     let p = match op.as_str() {
@@ -589,6 +649,31 @@ pub struct CompiledRule {
     pub key_template: Option<KeyTemplate>,
 }
 
+/// Parses the field names of `equal` / `group_by` (named `what`): the correlator keys its
+/// indexes on them, so only the identifying fields are allowed. Errors name the entry
+/// (`equal[1]: ...`).
+fn slot_fields(names: &[String], what: &str) -> Result<Vec<Field>> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let f = Field::parse(name).map_err(|e| at(&format!("{what}[{i}]"), e))?;
+            match f {
+                Field::TenantId
+                | Field::Source
+                | Field::AlarmType
+                | Field::ResourceType
+                | Field::ResourceId
+                | Field::CustomerId
+                | Field::Label(_) => Ok(f),
+                _ => Err(Error::validation(format!(
+                    "{what}[{i}]: field '{name}' is not supported here (use tenant_id, source, alarm_type, resource_type, resource_id, customer_id or labels.<name>)"
+                ))),
+            }
+        })
+        .collect()
+}
+
 /// Default rule window: 5 minutes (seed 002).
 pub const DEFAULT_WINDOW_SECS: u64 = 300;
 
@@ -609,23 +694,23 @@ impl CompiledRule {
         let shape = if has_roles {
             if rule.kind != RuleKind::Correlation {
                 return Err(ctx(Error::validation(
-                    "only correlation rules have parent/child conditions",
+                    "conditions: only correlation rules have parent/child conditions",
                 )));
             }
             let o = rule.conditions.as_object().expect("checked object");
             if let Some(k) = o.keys().find(|k| *k != "parent" && *k != "child") {
                 return Err(ctx(Error::validation(format!(
-                    "unexpected key '{k}' next to parent/child conditions"
+                    "conditions.{k}: unexpected key next to parent/child conditions"
                 ))));
             }
             let (Some(p), Some(c)) = (o.get("parent"), o.get("child")) else {
                 return Err(ctx(Error::validation(
-                    "correlation conditions need both 'parent' and 'child'",
+                    "conditions: correlation conditions need both 'parent' and 'child'",
                 )));
             };
             RuleShape::ParentChild {
-                parent: Condition::compile(p).map_err(ctx)?,
-                child: Condition::compile(c).map_err(ctx)?,
+                parent: Condition::compile_at(p, "conditions.parent").map_err(ctx)?,
+                child: Condition::compile_at(c, "conditions.child").map_err(ctx)?,
             }
         } else {
             RuleShape::Flat(Condition::compile(&rule.conditions).map_err(ctx)?)
@@ -635,36 +720,28 @@ impl CompiledRule {
             && !rule.actions.create_ticket
         {
             return Err(ctx(Error::validation(
-                "escalation rules need 'escalate_to' or 'create_ticket' in actions",
+                "actions: escalation rules need 'escalate_to' or 'create_ticket'",
             )));
         }
         if rule.actions.escalate_to == Some(Severity::Cleared) {
-            return Err(ctx(Error::validation("cannot escalate to 'cleared'")));
+            return Err(ctx(Error::validation(
+                "actions.escalate_to: cannot escalate to 'cleared'",
+            )));
         }
         let window = rule.time_window.unwrap_or(DEFAULT_WINDOW_SECS);
         if window == 0 || window > 31 * 86_400 {
             return Err(ctx(Error::validation(format!(
-                "time_window must be between 1 and 2678400 seconds, got {window}"
+                "time_window: must be between 1 and 2678400 seconds, got {window}"
             ))));
         }
-        let equal = rule
-            .equal
-            .iter()
-            .map(|f| Field::parse(f))
-            .collect::<Result<_>>()
-            .map_err(ctx)?;
-        let group_by = rule
-            .group_by
-            .iter()
-            .map(|f| Field::parse(f))
-            .collect::<Result<_>>()
-            .map_err(ctx)?;
+        let equal = slot_fields(&rule.equal, "equal").map_err(ctx)?;
+        let group_by = slot_fields(&rule.group_by, "group_by").map_err(ctx)?;
         let key_template = rule
             .reduction_key
             .as_deref()
             .map(KeyTemplate::parse)
             .transpose()
-            .map_err(ctx)?;
+            .map_err(|e| ctx(at("reduction_key", e)))?;
         Ok(CompiledRule {
             key: Arc::from(rule.key()),
             window_us: window as i64 * 1_000_000,
@@ -755,15 +832,27 @@ mod tests {
                 .unwrap_err()
                 .to_string()
         };
-        assert!(e(r#"{"colour":"red"}"#).starts_with("Unknown field 'colour'"));
-        assert!(e(r#"{"title":{"regex":"("}}"#).starts_with("Invalid regex '('"));
-        assert!(e(r#"{"title":{"like":"x"}}"#).starts_with("Unknown condition operator 'like'"));
+        assert!(e(r#"{"colour":"red"}"#).starts_with("conditions.colour: Unknown field 'colour'"));
+        assert!(e(r#"{"title":{"regex":"("}}"#).starts_with("conditions.title: Invalid regex '('"));
+        assert!(
+            e(r#"{"title":{"like":"x"}}"#)
+                .starts_with("conditions.title: Unknown condition operator 'like'")
+        );
         assert_eq!(
             e(r#"{"subscriber_count":{"gt":"many"}}"#),
-            "Operator 'gt' needs a number, got 'many'"
+            "conditions.subscriber_count: Operator 'gt' needs a number, got 'many'"
         );
-        assert!(e(r#"{"severity":"fatal"}"#).starts_with("Invalid severity 'fatal'"));
-        assert!(e("[1]").starts_with("Conditions must be an object"));
+        assert!(
+            e(r#"{"severity":"fatal"}"#)
+                .starts_with("conditions.severity: Invalid severity 'fatal'")
+        );
+        assert!(e(r#"{"title":{}}"#).starts_with("conditions.title: empty operator object"));
+        assert!(
+            e(r#"{"labels":{"pon":{"regex":"["}}}"#)
+                .starts_with("conditions.labels.pon: Invalid regex")
+        );
+        assert!(e(r#"{"labels":"x"}"#).starts_with("conditions.labels: must be an object"));
+        assert!(e("[1]").starts_with("conditions: Conditions must be an object"));
     }
 
     #[test]
@@ -791,7 +880,7 @@ mod tests {
         };
         assert!(
             bad(r#"{"name":"x","type":"escalation","conditions":{}}"#)
-                .starts_with("Rule 'x': escalation rules need")
+                .starts_with("Rule 'x': actions: escalation rules need")
         );
         assert!(
             bad(r#"{"name":"x","type":"suppression","conditions":{"parent":{},"child":{}}}"#)
@@ -805,13 +894,93 @@ mod tests {
             bad(r#"{"name":"x","type":"correlation","time_window":0}"#).contains("time_window")
         );
         assert!(
-            bad(r#"{"name":"x","type":"correlation","actions":{"explode":true}}"#)
-                .starts_with("Invalid rule JSON")
+            bad(r#"{"name":"x","type":"correlation","actions":{"explode":true}}"#).starts_with(
+                "Invalid rule JSON: rule 'x': actions.explode: unknown field `explode`"
+            )
         );
-        assert!(bad(r#"{"name":"x","type":"magic"}"#).starts_with("Invalid rule JSON"));
+        assert!(
+            bad(r#"{"name":"x","type":"magic"}"#)
+                .starts_with("Invalid rule JSON: rule 'x': type: unknown variant `magic`")
+        );
         assert!(
             bad(r#"{"name":"x","type":"correlation","reduction_key":"static"}"#)
                 .contains("no {field} placeholder")
+        );
+    }
+
+    /// Every error names the offending field by its path in the rule (and the rule by its
+    /// position in an array and its name).
+    #[test]
+    fn errors_name_the_offending_field() {
+        let parse = |j: &str| Rule::list_from_json(j).unwrap_err().to_string();
+        let compile = |j: &str| {
+            CompiledRule::compile(Rule::list_from_json(j).unwrap().remove(0))
+                .unwrap_err()
+                .to_string()
+        };
+        // Syntax errors give the line and column.
+        assert!(parse("{\n  \"name\": \"x\",\n  \"type\" \"correlation\"\n}").contains("line 3"));
+        // Structure errors: position, name and field path.
+        assert_eq!(
+            parse(
+                r#"[{"name":"a","type":"correlation"},{"name":"b","type":"correlation","time_window":-5}]"#
+            ),
+            "Invalid rule JSON: rule 2 ('b'): time_window: invalid value: integer `-5`, expected u64"
+        );
+        assert!(
+            parse(r#"[{"type":"correlation"}]"#)
+                .starts_with("Invalid rule JSON: rule 1: missing field `name`")
+        );
+        assert!(
+            parse(r#"{"name":"x","type":"correlation","priority":"high"}"#)
+                .starts_with("Invalid rule JSON: rule 'x': priority: invalid type: string")
+        );
+        assert!(
+            parse(r#"{"name":"x","type":"escalation","actions":{"escalate_to":"fatal"}}"#)
+                .starts_with("Invalid rule JSON: rule 'x': actions.escalate_to:")
+        );
+        assert!(
+            parse(r#"{"name":"x","type":"correlation","colour":"red"}"#)
+                .starts_with("Invalid rule JSON: rule 'x': colour: unknown field `colour`")
+        );
+        assert!(parse("[1]").starts_with("Invalid rule JSON: rule 1: a rule must be an object"));
+        // Semantic errors: the field path inside conditions, actions, equal, ...
+        let seed = |child: &str| {
+            format!(
+                r#"{{"name":"OLT to ONT","type":"correlation","conditions":{{"parent":{{"alarm_type":"device.down"}},"child":{child}}}}}"#
+            )
+        };
+        assert!(compile(&seed(r#"{"resource_typ":"ont"}"#)).starts_with(
+            "Rule 'OLT to ONT': conditions.child.resource_typ: Unknown field 'resource_typ'"
+        ));
+        assert!(
+            compile(&seed(r#"{"subscriber_count":{"gte":"lots"}}"#)).starts_with(
+                "Rule 'OLT to ONT': conditions.child.subscriber_count: Operator 'gte' needs a number"
+            )
+        );
+        assert!(
+            compile(r#"{"name":"x","type":"correlation","conditions":{"parent":{"colour":1},"child":{}}}"#)
+                .starts_with("Rule 'x': conditions.parent.colour: Unknown field")
+        );
+        assert!(
+            compile(r#"{"name":"x","type":"correlation","conditions":{"parent":{},"child":{},"extra":{}}}"#)
+                .starts_with("Rule 'x': conditions.extra: unexpected key")
+        );
+        assert!(
+            compile(r#"{"name":"x","type":"correlation","equal":["resource_id","title"]}"#)
+                .starts_with("Rule 'x': equal[1]: field 'title' is not supported here")
+        );
+        assert!(
+            compile(r#"{"name":"x","type":"correlation","group_by":["nope"]}"#)
+                .starts_with("Rule 'x': group_by[0]: Unknown field 'nope'")
+        );
+        assert!(
+            compile(r#"{"name":"x","type":"correlation","reduction_key":"{nope}"}"#)
+                .starts_with("Rule 'x': reduction_key: Unknown field 'nope'")
+        );
+        assert!(
+            compile(r#"{"name":"x","type":"escalation","actions":{"escalate_to":"cleared"}}"#)
+                .starts_with("Rule 'x': actions.escalate_to: cannot escalate")
         );
     }
 

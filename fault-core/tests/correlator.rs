@@ -957,7 +957,7 @@ fn rebuild_from_active_alarms_continues_dedup_and_parent_links() {
 
 #[test]
 fn config_validation() {
-    assert!(Correlator::new(CorrelatorConfig::default().with_rules_json(r#"{"name":"x","type":"correlation","equal":["title"],"conditions":{"parent":{},"child":{}}}"#).unwrap()).unwrap_err().to_string().contains("equal field"));
+    assert!(Correlator::new(CorrelatorConfig::default().with_rules_json(r#"{"name":"x","type":"correlation","equal":["title"],"conditions":{"parent":{},"child":{}}}"#).unwrap()).unwrap_err().to_string().contains("equal[0]: field 'title' is not supported"));
     let twice = format!("[{SEED_002_RULE_JSON},{SEED_002_RULE_JSON}]");
     assert!(
         Correlator::new(CorrelatorConfig::default().with_rules_json(&twice).unwrap())
