@@ -47,6 +47,8 @@
 //! * **Rule changes** apply to alarms raised afterwards; to re-evaluate existing alarms, rebuild.
 //! * **Topology changes** apply to alarms raised afterwards.
 
+mod restore;
+
 use crate::alarm::{Alarm, AlarmSource, AlarmStatus};
 use crate::decision::{Decision, SuppressionReason, UnsuppressionReason};
 use crate::error::{Error, Result};
@@ -931,7 +933,13 @@ impl Correlator {
         config: CorrelatorConfig,
         alarms: impl IntoIterator<Item = Alarm>,
     ) -> Result<Self> {
-        let mut c = Correlator::new(config)?;
+        Correlator::new(config)?.restore_alarms(alarms)
+    }
+
+    /// Restores raised alarms into a fresh correlator (see [`Correlator::rebuild`]); its
+    /// topology must already be in place, so restored alarms are indexed under it.
+    fn restore_alarms(mut self, alarms: impl IntoIterator<Item = Alarm>) -> Result<Self> {
+        let c = &mut self;
         let mut list: Vec<Alarm> = alarms
             .into_iter()
             .filter(|a| a.status.is_raised() || (a.is_flapping && a.status == AlarmStatus::Cleared))
@@ -994,7 +1002,7 @@ impl Correlator {
                 );
             }
         }
-        Ok(c)
+        Ok(self)
     }
 
     fn restore_alarm(&mut self, a: &Alarm) -> Result<u32> {
