@@ -46,6 +46,7 @@ pub use query::{
     AlarmCounts, AlarmFilter, MaintenanceFilter, Page, Paged, SortDir, TicketCounts, TicketFilter,
     TicketPaging, TicketSort, TicketSortField,
 };
+pub use repo::correlation::CorrelationStamp;
 pub use repo::tickets::SearchHit;
 pub use rows::{
     AlarmEventRow, AlarmNoteRow, AlarmRow, AttachmentRow, BlobRow, CLOSED_ALARM_STATUSES,

@@ -12,10 +12,16 @@ use uuid::Uuid;
 #[tokio::test]
 async fn migrations_are_idempotent_and_versioned() {
     each(|db| async move {
-        assert_eq!(db.store.schema_version().await.unwrap(), 2);
+        assert_eq!(
+            db.store.schema_version().await.unwrap(),
+            migration::LATEST_VERSION
+        );
         db.store.migrate().await.unwrap();
         db.store.migrate_to(1).await.unwrap();
-        assert_eq!(db.store.schema_version().await.unwrap(), 2);
+        assert_eq!(
+            db.store.schema_version().await.unwrap(),
+            migration::LATEST_VERSION
+        );
     })
     .await;
 }
@@ -40,7 +46,10 @@ async fn database_of_version_1_upgrades_in_place() {
         tx.commit().await.unwrap();
 
         db.store.migrate().await.unwrap();
-        assert_eq!(db.store.schema_version().await.unwrap(), 2);
+        assert_eq!(
+            db.store.schema_version().await.unwrap(),
+            migration::LATEST_VERSION
+        );
 
         let tx = db.store.begin().await.unwrap();
         assert_eq!(tx.get_ticket("ten", t.id).await.unwrap().unwrap(), t);

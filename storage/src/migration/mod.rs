@@ -9,6 +9,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_core;
 mod m0002_collab_search_outbox;
+mod m0003_correlation_state;
 
 /// The migrator of faultdesk's schema.
 pub struct Migrator;
@@ -19,12 +20,13 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_core::Migration),
             Box::new(m0002_collab_search_outbox::Migration),
+            Box::new(m0003_correlation_state::Migration),
         ]
     }
 }
 
 /// Number of migrations this version of faultdesk knows.
-pub const LATEST_VERSION: u32 = 2;
+pub const LATEST_VERSION: u32 = 3;
 
 pub(crate) fn is_pg(manager: &SchemaManager) -> bool {
     manager.get_database_backend() == DbBackend::Postgres

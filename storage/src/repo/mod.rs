@@ -2,5 +2,6 @@
 
 pub mod alarms;
 pub mod collab;
+pub mod correlation;
 pub mod sla;
 pub mod tickets;
