@@ -34,6 +34,7 @@
 
 mod codec;
 mod error;
+mod listen;
 pub mod migration;
 mod query;
 mod repo;
@@ -42,6 +43,7 @@ mod store;
 
 pub use codec::truncate_micros;
 pub use error::{Error, Result};
+pub use listen::{OUTBOX_CHANNEL, OutboxListener, OutboxWake};
 pub use query::{
     AlarmCounts, AlarmFilter, MaintenanceFilter, Page, Paged, SortDir, TicketCounts, TicketFilter,
     TicketPaging, TicketSort, TicketSortField,
