@@ -17,7 +17,7 @@
 use crate::actor::Actor;
 use crate::desk::alarm_rows::{alarm_from_row, alarm_to_row, alarm_to_row_keeping};
 use crate::desk::correlation::{
-    maintenance_status_str, rule_from_row, rule_to_columns, window_from_row,
+    correlating_tx, maintenance_status_str, rule_from_row, rule_to_columns, window_from_row,
 };
 use crate::desk::page::{Page, check_page};
 use crate::desk::{Desk, Work};
@@ -527,53 +527,33 @@ impl Desk {
         if events.is_empty() {
             return Ok(IngestOutcome::default());
         }
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut tc = self.tenant_correlator(&tenant).await?;
-            let now = self.now();
+        let (outcome, mut tc) = correlating_tx!(self, &tenant, false, true, |w, tc| {
+            let now = w.now;
+            let correlator = tc.get();
             let mut decisions = Vec::with_capacity(events.len() * 2);
             let mut spans = Vec::with_capacity(events.len());
-            let mut failed = None;
             for (i, e) in events.iter().enumerate() {
                 let start = decisions.len();
-                if let Err(err) = tc.get().ingest_into(e, now, &mut decisions) {
-                    failed = Some(Error::validation(format!("Event {i}: {err}")));
-                    break;
-                }
+                correlator
+                    .ingest_into(e, now, &mut decisions)
+                    .map_err(|err| Error::validation(format!("Event {i}: {err}")))?;
                 spans.push(start..decisions.len());
             }
-            if let Some(err) = failed {
-                tc.discard();
-                return Err(err);
-            }
-            let result = write_tx!(self, |w| {
-                self.persist_decisions(w, actor, &events, &decisions, &spans)
-                    .await
-            });
-            match result {
-                Ok(mut outcome) => {
-                    if self.inner.config.correlator.triggers.enabled {
-                        // Each requested alarm now has a ticket (created here or earlier).
-                        for d in &decisions {
-                            if let Decision::TicketRequested { alarm_id, .. } = d {
-                                let _ = tc.get().link_ticket(*alarm_id);
-                            }
-                        }
-                    }
-                    outcome.decisions = decisions;
-                    return Ok(outcome);
-                }
-                Err(e) => {
-                    tc.discard();
-                    if e.kind() == ErrorKind::Conflict && attempt < 2 {
-                        // Another process opened one of these keys: rebuild and retry once.
-                        continue;
-                    }
-                    return Err(e);
+            let mut outcome = self
+                .persist_decisions(w, actor, &events, &decisions, &spans)
+                .await?;
+            outcome.decisions = decisions;
+            Ok(outcome)
+        })?;
+        if self.inner.config.correlator.triggers.enabled {
+            // Each requested alarm now has a ticket (created here or earlier).
+            for d in &outcome.decisions {
+                if let Decision::TicketRequested { alarm_id, .. } = d {
+                    let _ = tc.get().link_ticket(*alarm_id);
                 }
             }
         }
+        Ok(outcome)
     }
 
     async fn persist_decisions(
@@ -804,60 +784,34 @@ impl Desk {
     ) -> Result<Alarm> {
         self.require(actor, perms::FAULTS_ALARMS_WRITE)?;
         let tenant = actor.tenant_id.clone();
-        let mut tc = self.tenant_correlator(&tenant).await?;
-        let now = self.now();
-        // The stored alarm decides existence and the lifecycle check.
-        let row = read_tx!(self, |tx| Ok(tx.get_alarm(&tenant, id).await?))?
-            .ok_or_else(|| alarm_not_found(id))?;
-        let mut alarm = alarm_from_row(&row)?;
         let user = actor.user_id.as_str();
-        let in_memory = tc.get().alarm_state(id).is_some();
-        let decisions = if in_memory {
-            match action {
-                "acknowledge" => tc.get().acknowledge(id, user, now),
-                "clear" => tc.get().clear(id, user, now),
-                _ => tc.get().resolve(id, user, now),
-            }
-            .map_err(Error::from)
-        } else {
-            // Not in the working set (cleared/resolved, or not yet seen by this process):
-            // the pure lifecycle check decides.
+        correlating_tx!(self, &tenant, false, false, |w, tc| {
+            let now = w.now;
+            // The stored alarm decides existence and the lifecycle check (on a copy, before
+            // the correlator is asked, so a refused action leaves the cache untouched).
+            let row =
+                w.tx.get_alarm_for_update(&tenant, id)
+                    .await?
+                    .ok_or_else(|| alarm_not_found(id))?;
+            let mut alarm = alarm_from_row(&row)?;
             match action {
                 "acknowledge" => alarm.acknowledge(user, now),
                 "clear" => alarm.clear(Some(user), now),
                 _ => alarm.resolve(user, now),
-            }
-            .map_err(Error::from)
-            .map(|()| Vec::new())
-        };
-        let decisions = match decisions {
-            Ok(d) => d,
-            Err(e) => {
-                if in_memory {
-                    tc.discard();
-                }
-                return Err(e);
-            }
-        };
-        let actor2 = actor.clone();
-        let result = if in_memory {
-            write_tx!(self, |w| {
-                let spans: Vec<std::ops::Range<usize>> = Vec::new();
-                self.persist_decisions(w, &actor2, &[], &decisions, &spans)
+            }?;
+            if tc.get().alarm_state(id).is_some() {
+                let decisions = match action {
+                    "acknowledge" => tc.get().acknowledge(id, user, now),
+                    "clear" => tc.get().clear(id, user, now),
+                    _ => tc.get().resolve(id, user, now),
+                }?;
+                self.persist_decisions(w, actor, &[], &decisions, &[])
                     .await?;
-                Ok(())
-            })
-        } else {
-            let alarm = alarm.clone();
-            write_tx!(self, |w| {
-                let row =
-                    w.tx.get_alarm_for_update(&tenant, id)
-                        .await?
-                        .ok_or_else(|| alarm_not_found(id))?;
-                let reason = row.suppression_reason.clone();
+            } else {
+                // Not in the working set (cleared/resolved): the pure lifecycle check decided.
                 let new = alarm_to_row_keeping(
                     &alarm,
-                    reason.as_deref(),
+                    row.suppression_reason.as_deref(),
                     row.created_at,
                     w.now,
                     Some(&row.metadata),
@@ -876,14 +830,9 @@ impl Desk {
                     alarm_payload(&alarm, &[action]),
                 )
                 .await?;
-                Ok(())
-            })
-        };
-        if let Err(e) = result {
-            tc.discard();
-            return Err(e);
-        }
-        drop(tc);
+            }
+            Ok(())
+        })?;
         self.get_alarm_unchecked(&tenant, id).await
     }
 
@@ -1150,7 +1099,7 @@ impl Desk {
         self.require(actor, perms::FAULTS_RULES_WRITE)?;
         let rule = parse_one_rule(json)?;
         let tenant = actor.tenant_id.clone();
-        let stored = write_tx!(self, |w| {
+        let (stored, mut tc) = correlating_tx!(self, &tenant, true, false, |w, _tc| {
             let id = Uuid::now_v7();
             let row = rule_row(&tenant, id, &rule, w.now, w.now);
             w.tx.insert_rule(&row).await?;
@@ -1164,7 +1113,8 @@ impl Desk {
             .await?;
             stored_rule(&row)
         })?;
-        self.discard_correlator(&actor.tenant_id).await;
+        // Rules apply to alarms raised afterwards: rebuild with the new rule set.
+        tc.discard();
         Ok(stored)
     }
 
@@ -1181,7 +1131,7 @@ impl Desk {
         self.require(actor, perms::FAULTS_RULES_WRITE)?;
         let rule = parse_one_rule(json)?;
         let tenant = actor.tenant_id.clone();
-        let stored = write_tx!(self, |w| {
+        let (stored, mut tc) = correlating_tx!(self, &tenant, true, false, |w, _tc| {
             let old =
                 w.tx.get_rule(&tenant, id)
                     .await?
@@ -1198,7 +1148,8 @@ impl Desk {
             .await?;
             stored_rule(&row)
         })?;
-        self.discard_correlator(&actor.tenant_id).await;
+        // Rules apply to alarms raised afterwards: rebuild with the new rule set.
+        tc.discard();
         Ok(stored)
     }
 
@@ -1206,7 +1157,7 @@ impl Desk {
     pub async fn delete_rule(&self, actor: &Actor, id: Uuid) -> Result<()> {
         self.require(actor, perms::FAULTS_RULES_WRITE)?;
         let tenant = actor.tenant_id.clone();
-        write_tx!(self, |w| {
+        let ((), mut tc) = correlating_tx!(self, &tenant, true, false, |w, _tc| {
             if !w.tx.delete_rule(&tenant, id).await? {
                 return Err(rule_not_found(id));
             }
@@ -1220,7 +1171,7 @@ impl Desk {
             .await?;
             Ok(())
         })?;
-        self.discard_correlator(&actor.tenant_id).await;
+        tc.discard();
         Ok(())
     }
 
@@ -1239,17 +1190,17 @@ impl Desk {
             }
         }
         let tenant = actor.tenant_id.clone();
-        let mut tc = self.tenant_correlator(&tenant).await?;
-        // Check against the stored graph (the correlator's copy is this tenant's graph).
-        let mut probe = fault_core::Correlator::new(fault_core::CorrelatorConfig::default())?;
-        let stored = read_tx!(self, |tx| Ok(tx.list_topology_edges(&tenant).await?))?;
-        let current: Vec<TopologyEdge> = stored
-            .into_iter()
-            .map(|e| TopologyEdge::new(e.parent_id, e.child_id))
-            .collect();
-        probe.add_topology_edges(&tenant, &current)?;
-        probe.add_topology_edges(&tenant, &edges)?;
-        let result = write_tx!(self, |w| {
+        let (n, mut tc) = correlating_tx!(self, &tenant, true, false, |w, _tc| {
+            // Check against the stored graph, read under the tenant's correlation lock.
+            let mut probe = fault_core::Correlator::new(fault_core::CorrelatorConfig::default())?;
+            let current: Vec<TopologyEdge> =
+                w.tx.list_topology_edges(&tenant)
+                    .await?
+                    .into_iter()
+                    .map(|e| TopologyEdge::new(e.parent_id, e.child_id))
+                    .collect();
+            probe.add_topology_edges(&tenant, &current)?;
+            probe.add_topology_edges(&tenant, &edges)?;
             let rows: Vec<TopologyEdgeRow> = edges
                 .iter()
                 .map(|e| TopologyEdgeRow {
@@ -1272,19 +1223,11 @@ impl Desk {
                 .await?;
             }
             Ok(n)
-        });
-        match result {
-            Ok(n) => {
-                if tc.get().add_topology_edges(&tenant, &edges).is_err() {
-                    tc.discard();
-                }
-                Ok(n)
-            }
-            Err(e) => {
-                tc.discard();
-                Err(e)
-            }
+        })?;
+        if tc.get().add_topology_edges(&tenant, &edges).is_err() {
+            tc.discard();
         }
+        Ok(n)
     }
 
     /// Removes topology edges; returns how many existed. Requires `faults.topology.write`.
@@ -1299,8 +1242,7 @@ impl Desk {
             .iter()
             .map(|e| (e.parent.clone(), e.child.clone()))
             .collect();
-        let mut tc = self.tenant_correlator(&tenant).await?;
-        let result = write_tx!(self, |w| {
+        let (n, mut tc) = correlating_tx!(self, &tenant, true, false, |w, _tc| {
             let n = w.tx.remove_topology_edges(&tenant, &pairs).await?;
             // No such edge (e.g. another tenant's): nothing changed, nothing to announce.
             if n > 0 {
@@ -1314,17 +1256,9 @@ impl Desk {
                 .await?;
             }
             Ok(n)
-        });
-        match result {
-            Ok(n) => {
-                tc.get().remove_topology_edges(&tenant, &edges);
-                Ok(n)
-            }
-            Err(e) => {
-                tc.discard();
-                Err(e)
-            }
-        }
+        })?;
+        tc.get().remove_topology_edges(&tenant, &edges);
+        Ok(n)
     }
 
     // ------------------------------------------------------------------ maintenance
@@ -1354,9 +1288,8 @@ impl Desk {
             scope: input.scope.clone(),
         };
         window.validate()?;
-        let mut tc = self.tenant_correlator(&tenant).await?;
         let by = actor.user_id.clone();
-        let result = write_tx!(self, |w| {
+        let ((), mut tc) = correlating_tx!(self, &tenant, true, false, |w, _tc| {
             let row = MaintenanceWindowRow {
                 id: window.id,
                 tenant_id: tenant.clone(),
@@ -1383,19 +1316,11 @@ impl Desk {
             )
             .await?;
             Ok(())
-        });
-        match result {
-            Ok(()) => {
-                if tc.get().add_maintenance_window(window.clone()).is_err() {
-                    tc.discard();
-                }
-                Ok(window)
-            }
-            Err(e) => {
-                tc.discard();
-                Err(e)
-            }
+        })?;
+        if tc.get().add_maintenance_window(window.clone()).is_err() {
+            tc.discard();
         }
+        Ok(window)
     }
 
     /// The tenant's maintenance windows by start time. Requires `faults.maintenance.read`.
@@ -1417,29 +1342,23 @@ impl Desk {
     ) -> Result<MaintenanceWindow> {
         self.require(actor, perms::FAULTS_MAINTENANCE_WRITE)?;
         let tenant = actor.tenant_id.clone();
-        let mut tc = self.tenant_correlator(&tenant).await?;
-        let exists = read_tx!(self, |tx| Ok(tx
-            .get_maintenance_window(&tenant, id)
-            .await?))?
-        .ok_or_else(|| window_not_found(id))?;
-        if exists.status == "cancelled" {
-            return Err(Error::conflict(format!(
-                "Maintenance window {id} is already cancelled"
-            )));
-        }
-        // A window the correlator does not hold (already over) releases nothing.
-        let decisions = tc.get().cancel_maintenance_window(id).unwrap_or_default();
-        let actor2 = actor.clone();
-        let result = write_tx!(self, |w| {
+        let (window, _) = correlating_tx!(self, &tenant, true, false, |w, tc| {
             let mut row =
                 w.tx.get_maintenance_window(&tenant, id)
                     .await?
                     .ok_or_else(|| window_not_found(id))?;
+            if row.status == "cancelled" {
+                return Err(Error::conflict(format!(
+                    "Maintenance window {id} is already cancelled"
+                )));
+            }
+            // A window the correlator does not hold (already over) releases nothing.
+            let decisions = tc.get().cancel_maintenance_window(id).unwrap_or_default();
             row.status = "cancelled".into();
             row.updated_at = w.now;
             w.tx.update_maintenance_window(&row).await?;
             if !decisions.is_empty() {
-                self.persist_decisions(w, &actor2, &[], &decisions, &[])
+                self.persist_decisions(w, actor, &[], &decisions, &[])
                     .await?;
             }
             w.emit(
@@ -1451,11 +1370,8 @@ impl Desk {
             )
             .await?;
             window_from_row(&row)
-        });
-        if result.is_err() {
-            tc.discard();
-        }
-        result
+        })?;
+        Ok(window)
     }
 }
 

@@ -2,16 +2,33 @@
 //!
 //! Each tenant gets one [`fault_core::Correlator`] holding its working set (the Desk's configured
 //! rules plus the tenant's stored rules, its topology, its maintenance windows and its open
-//! alarms). It is built lazily from storage on first use ([`Correlator::rebuild`]) and kept in a
-//! `tokio::sync::Mutex` per tenant: ingest holds that lock across correlation *and* the write
-//! transaction, so decisions and writes are serialised per tenant inside this process.
+//! alarms). It is built from storage on first use ([`Correlator::rebuild`]) and kept in a
+//! `tokio::sync::Mutex` per tenant, so decisions and writes are serialised per tenant inside
+//! this process.
 //!
-//! The correlator mutates in memory before the transaction commits. Whenever a transaction that
-//! follows a correlation fails (or a batch is rejected half-way), the tenant's correlator is
-//! **discarded** and rebuilt from the database on next use, so memory never diverges from what
-//! was committed. The database's partial unique index on open reduction keys is the final guard
-//! against another process having opened the same key: the Desk discards, rebuilds and retries
-//! once.
+//! # Many processes on one database
+//!
+//! Every transaction that makes correlation decisions first calls
+//! [`TenantCorrelator::sync`] *inside* the write transaction: it takes the tenant's
+//! correlation lock in the database ([`faultdesk_storage::Tx::lock_correlation`], a row lock on
+//! `correlation_state` held until commit) and learns the tenant's version. If another process
+//! committed correlation changes since this cache was last current (the version moved by more
+//! than this transaction's own bump, or the config version moved), the cache is rebuilt from
+//! the database inside the same transaction, under the lock, so it sees every committed change
+//! and nothing can change under it until commit. The decision is then made, written and
+//! committed while the lock is held. So the correlator a process decides with is always the
+//! one a single process would hold: state it cached is never the reason for a wrong decision.
+//!
+//! The lock is per tenant (not per topology root) because correlation decisions span the
+//! tenant: tenant-scoped rules pick parents anywhere in it, `equal`/`group_by` groups cross
+//! resources, maintenance windows match by customer or resource type. Transactions of
+//! different tenants never wait for each other.
+//!
+//! The correlator mutates in memory before the transaction commits. Whenever a transaction
+//! that follows a correlation fails (or a batch is rejected half-way), the tenant's correlator
+//! is **discarded** and rebuilt from the database on next use, so memory never diverges from
+//! what was committed. Writers that bypass the lock (plain SQL, older versions) are caught by
+//! the partial unique index on open reduction keys: the Desk discards, rebuilds and retries.
 //!
 //! **Ids**: fault-core derives alarm/correlation ids deterministically from the event time and a
 //! per-correlator counter mixed with `id_seed`. Every rebuild takes a fresh seed from the random
@@ -25,15 +42,23 @@ use fault_core::maintenance::{MaintenanceScope, MaintenanceStatus, MaintenanceWi
 use fault_core::rule::{Rule, RuleActions};
 use fault_core::topology::TopologyEdge;
 use fault_core::{Correlator, CorrelatorConfig};
-use faultdesk_storage::{MaintenanceWindowRow, RuleRow, Tx};
+use faultdesk_storage::{CorrelationStamp, MaintenanceWindowRow, RuleRow, Tx};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
+/// A built correlator and the tenant version it is current at.
+pub(crate) struct Cached {
+    correlator: Correlator,
+    /// The tenant's correlation versions this correlator reflects (after the last commit
+    /// of this process, or the build).
+    stamp: CorrelationStamp,
+}
+
 /// One tenant's slot: `None` until built, or after a discard.
-pub(crate) type Slot = Arc<AsyncMutex<Option<Correlator>>>;
+pub(crate) type Slot = Arc<AsyncMutex<Option<Cached>>>;
 
 /// The correlators of one Desk, by tenant.
 #[derive(Default)]
@@ -191,28 +216,187 @@ pub(crate) async fn build_correlator(
             config.maintenance_windows.push(window_from_row(w)?);
         }
     }
+    let flapping = config.flapping;
+    let newest_open = alarms.iter().map(|a| a.last_occurrence).max();
     // Suppressed alarms are restored with their parent links; a suppressed alarm whose reason
     // the working set cannot re-derive stays suppressed until an operator or a clear changes it.
-    let mut c = Correlator::rebuild(config, alarms)?;
-    c.add_topology_edges(tenant_id, &edges)?;
+    let mut c = Correlator::rebuild_with_topology(config, tenant_id, &edges, alarms)?;
+    if flapping.enabled {
+        // The flap history outlives the alarms that left the working set: restore the clears
+        // of the flap window before the newest event stored, as the correlator that saw them
+        // (maybe in another process) holds them.
+        // The clears that can still count are those inside the window before the newest event
+        // time. Open alarms' last occurrences are event times; a clear may carry the Desk
+        // clock's time (operator clears), so the smaller of the two bounds it from below.
+        let latest_clear = tx.latest_alarm_clear(tenant_id).await?;
+        let newest = match (newest_open, latest_clear) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(newest) = newest {
+            let window = i64::try_from(flapping.window_secs)
+                .ok()
+                .and_then(chrono::Duration::try_seconds)
+                .unwrap_or(chrono::TimeDelta::MAX);
+            let since = newest
+                .checked_sub_signed(window)
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+            let clears = tx.alarm_clears_since(tenant_id, since).await?;
+            c.restore_clears(clears.iter().map(|(k, at)| (k.as_str(), *at)));
+        }
+    }
     Ok(c)
 }
 
-/// A locked tenant correlator, built if needed.
+/// Runs a block that makes correlation decisions for a tenant in one write transaction:
+/// `correlating_tx!(desk, tenant, config_changed, retry_conflict, |w, tc| { ...; Ok(v) })`
+/// evaluates to `Result<(v, TenantCorrelator)>`. Inside, `w` is the `&mut Work` and `tc` the
+/// `&mut TenantCorrelator`, already synced under the tenant's database lock (call `tc.get()`
+/// for the correlator). Commits on `Ok` and marks the cache current; on an error the
+/// transaction rolls back and a correlator the block touched is discarded. Transient storage
+/// errors re-run the block (as [`write_tx!`](crate::desk::write_tx)); with `retry_conflict`,
+/// one unique-constraint conflict (a writer that bypassed the lock) re-runs it after a
+/// rebuild. With `config_changed` (rules, topology, maintenance windows) the tenant's config
+/// version is bumped, so every other process rebuilds its cache; this process patches its
+/// correlator after commit (or discards it) with the returned `TenantCorrelator`.
+macro_rules! correlating_tx {
+    ($desk:expr, $tenant:expr, $config_changed:expr, $retry_conflict:expr, |$w:ident, $tc:ident| $body:expr) => {{
+        let desk = &$desk;
+        async {
+            let mut tcell = desk.tenant_correlator($tenant).await;
+            let mut attempt = 0u32;
+            let mut conflicts = 0u32;
+            loop {
+                attempt += 1;
+                let mut work = desk.begin_work().await?;
+                let outcome = {
+                    #[allow(unused_mut)]
+                    let $w = &mut work;
+                    let $tc = &mut tcell;
+                    async {
+                        let now = $w.now;
+                        $tc.sync(desk, &$w.tx, now, $config_changed).await?;
+                        $body
+                    }
+                    .await
+                };
+                match desk.finish_work(work, outcome, attempt).await {
+                    Ok(Some(v)) => {
+                        tcell.committed();
+                        break Ok::<_, $crate::Error>((v, tcell));
+                    }
+                    Ok(None) => tcell.rolled_back(),
+                    Err(e) => {
+                        tcell.rolled_back();
+                        if $retry_conflict
+                            && e.kind() == $crate::ErrorKind::Conflict
+                            && conflicts == 0
+                        {
+                            // A writer that bypassed the lock opened one of these keys.
+                            conflicts += 1;
+                            tcell.discard();
+                            continue;
+                        }
+                        break Err(e);
+                    }
+                }
+            }
+        }
+        .await
+    }};
+}
+pub(crate) use correlating_tx;
+
+/// How a [`TenantCorrelator::sync`] found the cache (for tracing and tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CacheState {
+    /// Current: nobody else changed the tenant since this process's last commit.
+    Current,
+    /// Built or rebuilt from the database in this transaction.
+    Rebuilt,
+}
+
+/// A tenant's correlator slot, locked in this process. [`TenantCorrelator::sync`] makes it
+/// current inside a write transaction; [`TenantCorrelator::committed`] or
+/// [`TenantCorrelator::rolled_back`] records how the transaction ended. Use it through
+/// [`correlating_tx!`](crate::desk::correlating_tx).
 pub(crate) struct TenantCorrelator {
-    guard: OwnedMutexGuard<Option<Correlator>>,
+    guard: OwnedMutexGuard<Option<Cached>>,
+    tenant: String,
+    /// The stamp taken by `sync` in the running transaction.
+    pending: Option<CorrelationStamp>,
+    /// True once the running transaction asked for the correlator (it may have mutated).
+    touched: bool,
 }
 
 impl TenantCorrelator {
-    /// The correlator.
+    /// Takes the tenant's correlation lock in `tx` (bumping its version, and its config
+    /// version when `config_changed`) and makes the cached correlator current, rebuilding it
+    /// from what `tx` sees when another process (or a failed transaction that discarded it)
+    /// changed the tenant. Call once per transaction, before deciding anything.
+    pub(crate) async fn sync(
+        &mut self,
+        desk: &Desk,
+        tx: &Tx,
+        now: chrono::DateTime<chrono::Utc>,
+        config_changed: bool,
+    ) -> Result<CacheState> {
+        self.touched = false;
+        let stamp = tx
+            .lock_correlation(&self.tenant, config_changed, now)
+            .await?;
+        self.pending = Some(stamp);
+        // What the database held before this transaction's own bump.
+        let before = CorrelationStamp {
+            version: stamp.version - 1,
+            config_version: stamp.config_version - i64::from(config_changed),
+        };
+        if self.guard.as_ref().is_some_and(|c| c.stamp == before) {
+            return Ok(CacheState::Current);
+        }
+        *self.guard = None;
+        let correlator = build_correlator(&desk.inner.config.correlator, tx, &self.tenant).await?;
+        *self.guard = Some(Cached {
+            correlator,
+            stamp: before,
+        });
+        tracing::debug!(tenant = %self.tenant, version = before.version, "correlator rebuilt");
+        Ok(CacheState::Rebuilt)
+    }
+
+    /// The correlator. Only valid after a successful [`TenantCorrelator::sync`].
     pub(crate) fn get(&mut self) -> &mut Correlator {
-        self.guard
+        self.touched = true;
+        &mut self
+            .guard
             .as_mut()
-            .expect("TenantCorrelator always holds a built correlator")
+            .expect("TenantCorrelator::get after a successful sync")
+            .correlator
+    }
+
+    /// Records that the transaction `sync` ran in committed: the correlator is current at its
+    /// stamp.
+    pub(crate) fn committed(&mut self) {
+        if let (Some(stamp), Some(c)) = (self.pending.take(), self.guard.as_mut()) {
+            c.stamp = stamp;
+        }
+        self.touched = false;
+    }
+
+    /// Records that the transaction `sync` ran in rolled back: a correlator the transaction
+    /// used (and may have changed) is dropped; an untouched one stays current.
+    pub(crate) fn rolled_back(&mut self) {
+        self.pending = None;
+        if self.touched {
+            *self.guard = None;
+        }
+        self.touched = false;
     }
 
     /// Drops the correlator: the next use rebuilds it from the database.
-    pub(crate) fn discard(mut self) {
+    pub(crate) fn discard(&mut self) {
+        self.pending = None;
+        self.touched = false;
         *self.guard = None;
     }
 }
@@ -230,24 +414,17 @@ impl Desk {
         c
     }
 
-    /// Locks the tenant's correlator, building it from storage first when needed.
-    pub(crate) async fn tenant_correlator(&self, tenant_id: &str) -> Result<TenantCorrelator> {
+    /// Locks the tenant's correlator slot in this process (waiting for this process's other
+    /// correlating calls of the tenant). Make it current with [`TenantCorrelator::sync`]
+    /// inside the write transaction before using it.
+    pub(crate) async fn tenant_correlator(&self, tenant_id: &str) -> TenantCorrelator {
         let slot = self.correlators().slot(tenant_id);
-        let mut guard = slot.lock_owned().await;
-        if guard.is_none() {
-            let base = &self.inner.config.correlator;
-            let tenant = tenant_id.to_string();
-            let c = crate::desk::read_tx!(self, |tx| build_correlator(base, tx, &tenant).await)?;
-            *guard = Some(c);
+        TenantCorrelator {
+            guard: slot.lock_owned().await,
+            tenant: tenant_id.to_string(),
+            pending: None,
+            touched: false,
         }
-        Ok(TenantCorrelator { guard })
-    }
-
-    /// Discards the tenant's correlator (rebuilt on next use), e.g. after rules, topology or
-    /// maintenance windows changed in a way easier to rebuild than to patch.
-    pub(crate) async fn discard_correlator(&self, tenant_id: &str) {
-        let slot = self.correlators().slot(tenant_id);
-        *slot.lock().await = None;
     }
 }
 
