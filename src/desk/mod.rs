@@ -20,6 +20,7 @@ use tokio::sync::broadcast;
 
 mod attachments;
 mod comments;
+mod feed;
 mod notifications;
 mod page;
 mod scheduler;
@@ -122,6 +123,14 @@ pub(crate) struct Inner {
     pub(crate) store: Store,
     pub(crate) config: DeskConfig,
     pub(crate) events: broadcast::Sender<Arc<Event>>,
+    /// Cross-process event delivery (see `feed`).
+    pub(crate) feed: Arc<feed::Feed>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.feed.close();
+    }
 }
 
 impl std::fmt::Debug for Desk {
@@ -140,13 +149,22 @@ impl Desk {
         let store = Store::connect_with(url, config.store.clone()).await?;
         store.migrate().await?;
         let (events, _) = broadcast::channel(EVENT_CHANNEL_CAPACITY);
-        Ok(Desk {
-            inner: Arc::new(Inner {
-                store,
-                config,
-                events,
-            }),
-        })
+        let tx = store.begin_read().await?;
+        let top = tx.outbox_max_seq().await;
+        let _ = tx.rollback().await;
+        let inner = Arc::new(Inner {
+            store,
+            config,
+            events,
+            feed: Arc::new(feed::Feed::starting_at(top?)),
+        });
+        // Other processes can write a PostgreSQL database or a SQLite file, not an
+        // in-memory SQLite database.
+        let shared = !(url.starts_with("sqlite::memory:")
+            || url.starts_with("sqlite://:memory:")
+            || url.contains("mode=memory"));
+        feed::start_tailer(&inner, shared);
+        Ok(Desk { inner })
     }
 
     /// Applies pending migrations (also done by [`Desk::open`]).
@@ -156,6 +174,7 @@ impl Desk {
 
     /// Closes the connection pool. Other clones of this Desk stop working.
     pub async fn close(&self) -> Result<()> {
+        self.inner.feed.close();
         Ok(self.inner.store.clone().close().await?)
     }
 
@@ -224,7 +243,7 @@ impl Desk {
         let err = match outcome {
             Ok(value) => match tx.commit().await {
                 Ok(()) => {
-                    self.publish(events);
+                    self.publish(events).await;
                     return Ok(Some(value));
                 }
                 Err(e) => Error::from(e),
@@ -266,13 +285,6 @@ impl Desk {
         }
     }
 
-    fn publish(&self, events: Vec<Event>) {
-        for e in events {
-            // No receivers is fine: events stay in the outbox for events_since.
-            let _ = self.inner.events.send(Arc::new(e));
-        }
-    }
-
     /// Committed events with `seq > after_seq`, oldest first, at most `limit` (1..=1000),
     /// limited to the actor's tenant and visibility (internal events only for actors with
     /// `tickets.comments.internal`).
@@ -300,13 +312,19 @@ impl Desk {
             .collect())
     }
 
-    /// Subscribes to events committed after this call, seen as `actor` (its tenant only;
-    /// internal events only with `tickets.comments.internal`) and matching `filter`.
+    /// Subscribes to events committed after this call — by this process or by any other
+    /// process on the same database — seen as `actor` (its tenant only; internal events only
+    /// with `tickets.comments.internal`) and matching `filter`, in sequence order. Other
+    /// processes' events arrive through `LISTEN/NOTIFY` on PostgreSQL and by polling the
+    /// outbox every 50 ms on a SQLite file.
     pub fn subscribe(&self, actor: &Actor, filter: EventFilter) -> Result<Subscription> {
         validate_actor(actor)?;
+        let rx = self.inner.events.subscribe();
+        // A polling tailer (SQLite file) switches to its short interval now.
+        self.inner.feed.wake.notify_one();
         Ok(Subscription {
             desk: self.clone(),
-            rx: self.inner.events.subscribe(),
+            rx,
             tenant_id: actor.tenant_id.clone(),
             internal_ok: self.principal(actor).can_view_internal_comments(),
             filter,
