@@ -1190,7 +1190,7 @@ impl Desk {
             }
         }
         let tenant = actor.tenant_id.clone();
-        let (n, mut tc) = correlating_tx!(self, &tenant, true, false, |w, _tc| {
+        let (n, mut tc) = correlating_tx!(self, &tenant, true, false, |w, tc| {
             // Check against the stored graph, read under the tenant's correlation lock.
             let mut probe = fault_core::Correlator::new(fault_core::CorrelatorConfig::default())?;
             let current: Vec<TopologyEdge> =
@@ -1212,7 +1212,9 @@ impl Desk {
                 .collect();
             let n = w.tx.add_topology_edges(&rows).await?;
             // Nothing new (every edge existed): no change to announce.
-            if n > 0 {
+            if n == 0 {
+                tc.unchanged();
+            } else {
                 w.emit(
                     &tenant,
                     "topology.changed",
@@ -1242,10 +1244,12 @@ impl Desk {
             .iter()
             .map(|e| (e.parent.clone(), e.child.clone()))
             .collect();
-        let (n, mut tc) = correlating_tx!(self, &tenant, true, false, |w, _tc| {
+        let (n, mut tc) = correlating_tx!(self, &tenant, true, false, |w, tc| {
             let n = w.tx.remove_topology_edges(&tenant, &pairs).await?;
             // No such edge (e.g. another tenant's): nothing changed, nothing to announce.
-            if n > 0 {
+            if n == 0 {
+                tc.unchanged();
+            } else {
                 w.emit(
                     &tenant,
                     "topology.changed",

@@ -252,7 +252,8 @@ pub(crate) async fn build_correlator(
 /// `correlating_tx!(desk, tenant, config_changed, retry_conflict, |w, tc| { ...; Ok(v) })`
 /// evaluates to `Result<(v, TenantCorrelator)>`. Inside, `w` is the `&mut Work` and `tc` the
 /// `&mut TenantCorrelator`, already synced under the tenant's database lock (call `tc.get()`
-/// for the correlator). Commits on `Ok` and marks the cache current; on an error the
+/// for the correlator). Commits on `Ok` and marks the cache current (a block that called
+/// `tc.unchanged()` is rolled back instead); on an error the
 /// transaction rolls back and a correlator the block touched is discarded. Transient storage
 /// errors re-run the block (as [`write_tx!`](crate::desk::write_tx)); with `retry_conflict`,
 /// one unique-constraint conflict (a writer that bypassed the lock) re-runs it after a
@@ -280,6 +281,12 @@ macro_rules! correlating_tx {
                     }
                     .await
                 };
+                if outcome.is_ok() && tcell.take_unchanged() {
+                    // The block changed nothing: leave no trace (not even the version bump).
+                    let _ = work.tx.rollback().await;
+                    tcell.rolled_back();
+                    break outcome.map(|v| (v, tcell));
+                }
                 match desk.finish_work(work, outcome, attempt).await {
                     Ok(Some(v)) => {
                         tcell.committed();
@@ -327,6 +334,8 @@ pub(crate) struct TenantCorrelator {
     pending: Option<CorrelationStamp>,
     /// True once the running transaction asked for the correlator (it may have mutated).
     touched: bool,
+    /// Set by a block that found nothing to change: its transaction is rolled back.
+    unchanged: bool,
 }
 
 impl TenantCorrelator {
@@ -372,6 +381,17 @@ impl TenantCorrelator {
             .as_mut()
             .expect("TenantCorrelator::get after a successful sync")
             .correlator
+    }
+
+    /// Marks the running transaction as having changed nothing: [`correlating_tx!`] rolls it
+    /// back instead of committing (so not even the tenant's version moves).
+    pub(crate) fn unchanged(&mut self) {
+        self.unchanged = true;
+    }
+
+    /// Whether the block called [`TenantCorrelator::unchanged`] (and resets it).
+    pub(crate) fn take_unchanged(&mut self) -> bool {
+        std::mem::take(&mut self.unchanged)
     }
 
     /// Records that the transaction `sync` ran in committed: the correlator is current at its
@@ -424,6 +444,7 @@ impl Desk {
             tenant: tenant_id.to_string(),
             pending: None,
             touched: false,
+            unchanged: false,
         }
     }
 }
