@@ -417,3 +417,60 @@ async fn clear_and_reraise_inside_one_batch() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeats_in_one_batch_are_all_counted() {
+    each(|td| async move {
+        let noc = admin("acme");
+        let seed = td
+            .ingest_batch(
+                &noc,
+                vec![
+                    ev("device.down", "olt", "olt-1", -60),
+                    ev("device.down", "olt", "olt-2", -60),
+                ],
+            )
+            .await
+            .unwrap();
+        let (a, b) = (seed.alarm_ids[0], seed.alarm_ids[1]);
+        // Three repeats of olt-1 (one of them late), one of olt-2 and a new alarm.
+        let out = td
+            .ingest_batch(
+                &noc,
+                vec![
+                    ev("device.down", "olt", "olt-1", -20),
+                    ev("device.down", "olt", "olt-2", -15),
+                    ev("device.down", "olt", "olt-1", -5),
+                    ev("device.down", "olt", "olt-3", -5),
+                    ev("device.down", "olt", "olt-1", -10),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!((out.created, out.updated), (1, 2), "{}", td.name);
+        assert_eq!(out.alarm_ids, vec![a, b, a, out.alarm_ids[3], a]);
+        let got = td.get_alarm(&noc, a).await.unwrap();
+        let key = got.reduction_key.clone();
+        assert_eq!(got.occurrence_count, 4, "{}", td.name);
+        assert_eq!(got.last_occurrence, t0() - Duration::seconds(5));
+        assert_eq!(
+            (got.status, got.severity),
+            (AlarmStatus::Active, Severity::Critical)
+        );
+        let got = td.get_alarm(&noc, b).await.unwrap();
+        assert_eq!(got.occurrence_count, 2);
+        assert_eq!(got.last_occurrence, t0() - Duration::seconds(15));
+        // Every stored event names its alarm's reduction key.
+        let tx = td.desk.store().begin_read().await.unwrap();
+        let events = tx.list_alarm_events("acme", a).await.unwrap();
+        assert_eq!(events.len(), 4);
+        assert!(
+            events
+                .iter()
+                .all(|e| e.reduction_key.as_deref() == Some(key.as_str())),
+            "{events:?}"
+        );
+        tx.commit().await.unwrap();
+    })
+    .await;
+}

@@ -30,7 +30,7 @@ use fault_core::topology::TopologyEdge;
 use fault_core::unack::UnacknowledgedFinding;
 use fault_core::{Alarm, AlarmEvent, AlarmStatus, Severity};
 use faultdesk_storage::{
-    AlarmEventRow, AlarmFilter, AlarmNoteRow, AlarmRow, MaintenanceWindowRow, RuleRow,
+    AlarmEventRow, AlarmFilter, AlarmNoteRow, AlarmRow, JsonText, MaintenanceWindowRow, RuleRow,
     TopologyEdgeRow,
 };
 use serde::{Deserialize, Serialize};
@@ -423,6 +423,67 @@ impl Fold {
     }
 }
 
+/// An alarm whose every decision in a batch is a plain repeat.
+struct PlainRepeat {
+    alarm_id: Uuid,
+    /// How many repeats the batch holds.
+    occurrences: u32,
+    /// The latest of their occurrences.
+    last_occurrence: DateTime<Utc>,
+}
+
+/// The plain repeats of a batch whose alarms the correlator holds, and their reduction keys
+/// (from the working set). Their rows are neither loaded nor rewritten: one statement adds to
+/// `occurrence_count` and moves `last_occurrence` forward on the stored rows.
+#[derive(Default)]
+struct PlainRepeats {
+    list: Vec<PlainRepeat>,
+    keys: HashMap<Uuid, String>,
+}
+
+/// The alarms whose every decision in a batch is a plain repeat (`Deduplicated` without a
+/// severity change) and that are not the parent of a correlation in the batch, in order of
+/// first touch, with how many repeats each had and the latest occurrence.
+fn pure_repeats(decisions: &[Decision]) -> Vec<PlainRepeat> {
+    let mut state: HashMap<Uuid, Option<usize>> = HashMap::new();
+    let mut out: Vec<PlainRepeat> = Vec::new();
+    let spoil = |state: &mut HashMap<Uuid, Option<usize>>, id: Uuid| {
+        state.insert(id, None);
+    };
+    for d in decisions {
+        match d {
+            Decision::Deduplicated {
+                alarm_id,
+                last_occurrence,
+                severity_changed: false,
+                ..
+            } => match state.get(alarm_id) {
+                None => {
+                    state.insert(*alarm_id, Some(out.len()));
+                    out.push(PlainRepeat {
+                        alarm_id: *alarm_id,
+                        occurrences: 1,
+                        last_occurrence: *last_occurrence,
+                    });
+                }
+                Some(Some(i)) => {
+                    let r = &mut out[*i];
+                    r.occurrences = r.occurrences.saturating_add(1);
+                    r.last_occurrence = r.last_occurrence.max(*last_occurrence);
+                }
+                Some(None) => {}
+            },
+            Decision::Correlated { parent_id, .. } | Decision::Reparented { parent_id, .. } => {
+                spoil(&mut state, *parent_id);
+                spoil(&mut state, d.alarm_id());
+            }
+            other => spoil(&mut state, other.alarm_id()),
+        }
+    }
+    out.retain(|r| matches!(state.get(&r.alarm_id), Some(Some(_))));
+    out
+}
+
 /// Inserts the outbox rows of a batch with one statement and queues them for publication.
 async fn emit_many(
     w: &mut Work,
@@ -475,9 +536,9 @@ fn alarm_payload(a: &Alarm, kinds: &[&str]) -> Value {
     })
 }
 
-/// An event as stored in `alarm_events.payload`.
-fn event_payload(e: &AlarmEvent) -> Value {
-    serde_json::to_value(e).unwrap_or(Value::Null)
+/// An event as stored in `alarm_events.payload`: serialised once, straight to JSON text.
+fn event_payload(e: &AlarmEvent) -> JsonText {
+    JsonText::serialize(e).unwrap_or_else(|_| JsonText::from(&Value::Null))
 }
 
 impl Desk {
@@ -539,8 +600,23 @@ impl Desk {
                     .map_err(|err| Error::validation(format!("Event {i}: {err}")))?;
                 spans.push(start..decisions.len());
             }
+            // Plain repeats of alarms the correlator holds: their reduction keys come from
+            // the working set, so their rows are not loaded.
+            let mut plain = PlainRepeats {
+                list: pure_repeats(&decisions),
+                keys: HashMap::new(),
+            };
+            plain
+                .list
+                .retain(|r| match correlator.alarm_state(r.alarm_id) {
+                    Some(state) => {
+                        plain.keys.insert(r.alarm_id, state.reduction_key);
+                        true
+                    }
+                    None => false,
+                });
             let mut outcome = self
-                .persist_decisions(w, actor, &events, &decisions, &spans)
+                .persist_decisions(w, actor, &events, &decisions, &spans, &plain)
                 .await?;
             outcome.decisions = decisions;
             Ok(outcome)
@@ -556,6 +632,8 @@ impl Desk {
         Ok(outcome)
     }
 
+    /// Writes a batch's decisions. `plain` holds the batch's plain repeats (see
+    /// [`PlainRepeats`]): those alarms are not loaded, only their counters are written.
     async fn persist_decisions(
         &self,
         w: &mut Work,
@@ -563,12 +641,14 @@ impl Desk {
         events: &[AlarmEvent],
         decisions: &[Decision],
         spans: &[std::ops::Range<usize>],
+        plain: &PlainRepeats,
     ) -> Result<IngestOutcome> {
         let tenant = actor.tenant_id.as_str();
-        // Load the stored alarms the batch touches (and parents whose child count changes).
+        // Load the stored alarms the batch touches (and parents whose child count changes),
+        // except plain repeats.
         let mut created = std::collections::HashSet::new();
         let mut want = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen: std::collections::HashSet<Uuid> = plain.keys.keys().copied().collect();
         for d in decisions {
             match d {
                 Decision::Created { alarm } => {
@@ -619,7 +699,11 @@ impl Desk {
         let now = w.now;
         let mut inserts = Vec::new();
         let mut updates = Vec::new();
-        let mut repeats = Vec::new();
+        let mut repeats: Vec<(Uuid, i64, DateTime<Utc>)> = plain
+            .list
+            .iter()
+            .map(|r| (r.alarm_id, i64::from(r.occurrences), r.last_occurrence))
+            .collect();
         let mut outbox = Vec::new();
         for id in &fold.order {
             let Some(e) = fold.alarms.get(id) else {
@@ -635,7 +719,7 @@ impl Desk {
                         // A pure repeat: only the count and last occurrence change.
                         repeats.push((
                             e.alarm.id,
-                            i64::from(e.alarm.occurrence_count),
+                            (i64::from(e.alarm.occurrence_count) - prev.occurrence_count).max(0),
                             e.alarm.last_occurrence,
                         ));
                         continue;
@@ -658,8 +742,9 @@ impl Desk {
         if !updates.is_empty() {
             w.tx.update_alarms_bulk(&updates).await?;
         }
+        let mut repeated = 0;
         if !repeats.is_empty() {
-            w.tx.record_alarm_repeats(tenant, &repeats, now).await?;
+            repeated = w.tx.record_alarm_repeats(tenant, &repeats, now).await? as usize;
         }
         if !inserts.is_empty() {
             w.tx.insert_alarms(&inserts).await?;
@@ -684,9 +769,10 @@ impl Desk {
                 } else {
                     kinds.join(",")
                 },
-                reduction_key: alarm_id
-                    .and_then(|a| fold.alarms.get(&a))
-                    .map(|x| x.alarm.reduction_key.clone()),
+                reduction_key: alarm_id.and_then(|a| match fold.alarms.get(&a) {
+                    Some(x) => Some(x.alarm.reduction_key.clone()),
+                    None => plain.keys.get(&a).cloned(),
+                }),
                 occurred_at: e.occurred_at,
                 received_at: now,
                 payload: event_payload(e),
@@ -731,7 +817,7 @@ impl Desk {
             events: events.len(),
             alarm_ids,
             created: inserts.len(),
-            updated: updates.len() + repeats.len(),
+            updated: updates.len() + repeated,
             tickets,
             decisions: Vec::new(),
         })
@@ -805,7 +891,7 @@ impl Desk {
                     "clear" => tc.get().clear(id, user, now),
                     _ => tc.get().resolve(id, user, now),
                 }?;
-                self.persist_decisions(w, actor, &[], &decisions, &[])
+                self.persist_decisions(w, actor, &[], &decisions, &[], &PlainRepeats::default())
                     .await?;
             } else {
                 // Not in the working set (cleared/resolved): the pure lifecycle check decided.
@@ -1362,7 +1448,7 @@ impl Desk {
             row.updated_at = w.now;
             w.tx.update_maintenance_window(&row).await?;
             if !decisions.is_empty() {
-                self.persist_decisions(w, actor, &[], &decisions, &[])
+                self.persist_decisions(w, actor, &[], &decisions, &[], &PlainRepeats::default())
                     .await?;
             }
             w.emit(

@@ -175,7 +175,7 @@ fn benches(c: &mut Criterion) {
                             reduction_key: Some(a.reduction_key.clone()),
                             occurred_at: t0(),
                             received_at: t0(),
-                            payload: json!({"olt": "olt-1"}),
+                            payload: json!({"olt": "olt-1"}).into(),
                         })
                         .collect();
                     let tx = store.begin().await.unwrap();

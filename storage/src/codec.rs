@@ -28,6 +28,9 @@ fn decode_err(col: &str, e: impl std::fmt::Display) -> Error {
 
 /// A Rust value stored in one column.
 pub(crate) trait Col: Sized {
+    /// SQL appended to this column's placeholder on PostgreSQL (e.g. `::jsonb` for a value
+    /// bound as text).
+    const PG_CAST: &'static str = "";
     /// The value to bind.
     fn to_value(&self, pg: bool) -> Value;
     /// Reads the column.
@@ -184,6 +187,109 @@ col_text!(DateTime<Utc>);
 col_text!(serde_json::Value);
 col_text!(Decimal);
 
+/// JSON kept as its text.
+///
+/// A column of this type is written as the text it holds (on PostgreSQL cast to `jsonb` by the
+/// database) without being parsed into a [`serde_json::Value`] and serialised again — what an
+/// ingest of thousands of events per second needs for the events' payloads. Build it with
+/// [`JsonText::serialize`] from any `Serialize` value (one serialisation, straight to text),
+/// or from a `Value`. Equality compares the JSON values, so a document read back from
+/// PostgreSQL (which normalises `jsonb`) equals the one written.
+///
+/// ```
+/// use faultdesk_storage::JsonText;
+/// let j = JsonText::serialize(&serde_json::json!({"olt": "olt-1", "n": 2})).unwrap();
+/// assert_eq!(j.to_value()["n"], 2);
+/// assert_eq!(j, JsonText::parse(r#"{ "n": 2, "olt": "olt-1" }"#).unwrap());
+/// assert!(JsonText::parse("{not json").is_err());
+/// ```
+#[derive(Debug, Clone)]
+pub struct JsonText(String);
+
+impl JsonText {
+    /// Serialises `value` to JSON text.
+    pub fn serialize<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<JsonText> {
+        serde_json::to_string(value).map(JsonText)
+    }
+
+    /// Checks that `text` is one JSON value and keeps it as given.
+    pub fn parse(text: impl Into<String>) -> serde_json::Result<JsonText> {
+        let text = text.into();
+        serde_json::from_str::<serde::de::IgnoredAny>(&text)?;
+        Ok(JsonText(text))
+    }
+
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The JSON value (parsed from the text, which is valid JSON by construction).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(&self.0).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The JSON text, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl From<&serde_json::Value> for JsonText {
+    fn from(v: &serde_json::Value) -> Self {
+        JsonText(v.to_string())
+    }
+}
+
+impl From<serde_json::Value> for JsonText {
+    fn from(v: serde_json::Value) -> Self {
+        JsonText::from(&v)
+    }
+}
+
+impl PartialEq for JsonText {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 || self.to_value() == other.to_value()
+    }
+}
+
+impl std::fmt::Display for JsonText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn json_text_get(row: &QueryResult, col: &str, pg: bool) -> Result<Option<JsonText>> {
+    if pg {
+        Ok(<serde_json::Value as TextCol>::get_native(row, col)?.map(JsonText::from))
+    } else {
+        Ok(row
+            .try_get::<Option<String>>("", col)
+            .map_err(|e| decode_err(col, e))?
+            .map(JsonText))
+    }
+}
+
+impl Col for JsonText {
+    const PG_CAST: &'static str = "::jsonb";
+    fn to_value(&self, _pg: bool) -> Value {
+        Value::String(Some(self.0.clone()))
+    }
+    fn from_col(row: &QueryResult, col: &str, pg: bool) -> Result<Self> {
+        json_text_get(row, col, pg)?.ok_or_else(|| decode_err(col, "unexpected NULL"))
+    }
+}
+
+impl Col for Option<JsonText> {
+    const PG_CAST: &'static str = "::jsonb";
+    fn to_value(&self, _pg: bool) -> Value {
+        Value::String(self.as_ref().map(|j| j.0.clone()))
+    }
+    fn from_col(row: &QueryResult, col: &str, pg: bool) -> Result<Self> {
+        json_text_get(row, col, pg)
+    }
+}
+
 /// Encodes one value for binding (used by hand-written statements).
 pub(crate) fn v<T: Col>(x: &T, pg: bool) -> Value {
     x.to_value(pg)
@@ -193,6 +299,8 @@ pub(crate) fn v<T: Col>(x: &T, pg: bool) -> Value {
 pub(crate) trait Record: Sized {
     const TABLE: &'static str;
     const COLUMNS: &'static [&'static str];
+    /// Per column, what follows its placeholder on PostgreSQL ([`Col::PG_CAST`]).
+    const PG_CASTS: &'static [&'static str];
     fn values(&self, pg: bool) -> Vec<Value>;
     fn from_row(row: &QueryResult, pg: bool) -> Result<Self>;
 }
@@ -234,7 +342,27 @@ impl Q {
     /// Appends a placeholder bound to a column value.
     pub(crate) fn b<T: Col>(&mut self, x: &T) -> &mut Self {
         let val = x.to_value(self.pg);
-        self.bind(val)
+        self.bind(val);
+        if self.pg {
+            self.sql.push_str(T::PG_CAST);
+        }
+        self
+    }
+
+    /// Appends the placeholders of one record's values, `(?, ?, ...)`.
+    pub(crate) fn record<R: Record>(&mut self, row: &R) -> &mut Self {
+        self.sql.push('(');
+        for (j, val) in row.values(self.pg).into_iter().enumerate() {
+            if j > 0 {
+                self.sql.push_str(", ");
+            }
+            self.bind(val);
+            if self.pg {
+                self.sql.push_str(R::PG_CASTS[j]);
+            }
+        }
+        self.sql.push(')');
+        self
     }
 
     /// Appends `(?, ?, ...)` for a list.
@@ -247,6 +375,12 @@ impl Q {
             self.b(x);
         }
         self.sql.push(')');
+        self
+    }
+
+    /// Puts raw SQL (never user input) before what was built so far (e.g. `EXPLAIN `).
+    pub(crate) fn prefix(&mut self, s: &str) -> &mut Self {
+        self.sql.insert_str(0, s);
         self
     }
 
@@ -287,6 +421,7 @@ macro_rules! table_row {
         impl $crate::codec::Record for $name {
             const TABLE: &'static str = $table;
             const COLUMNS: &'static [&'static str] = &[$(stringify!($f)),*];
+            const PG_CASTS: &'static [&'static str] = &[$(<$t as $crate::codec::Col>::PG_CAST),*];
             fn values(&self, pg: bool) -> Vec<sea_orm::Value> {
                 vec![$( $crate::codec::Col::to_value(&self.$f, pg) ),*]
             }

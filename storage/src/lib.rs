@@ -41,7 +41,7 @@ mod repo;
 mod rows;
 mod store;
 
-pub use codec::truncate_micros;
+pub use codec::{JsonText, truncate_micros};
 pub use error::{Error, Result};
 pub use listen::{OUTBOX_CHANNEL, OutboxListener, OutboxWake};
 pub use query::{

@@ -4,7 +4,7 @@
 //! define; storage does not interpret them, except where noted (alarm statuses that count as
 //! "open" for the one-open-alarm-per-key index, ticket categories that count as "open").
 
-use crate::codec::table_row;
+use crate::codec::{JsonText, table_row};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
@@ -119,8 +119,8 @@ table_row! {
         pub occurred_at: DateTime<Utc>,
         /// When faultdesk received it.
         pub received_at: DateTime<Utc>,
-        /// The event as received.
-        pub payload: Json,
+        /// The event as received (JSON text, written without re-serialisation).
+        pub payload: JsonText,
     }
 }
 

@@ -14,6 +14,45 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+/// `wal_autocheckpoint` of SQLite files, in pages (4 KiB): how large the write-ahead log
+/// grows before a commit copies it into the database file. SQLite's default is 1,000; a
+/// larger log means fewer, cheaper checkpoints (a page changed by many commits is copied once
+/// per checkpoint) and fewer `fsync`s, for up to ~40 MiB of `-wal` file.
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
+
+/// Prepared statements each connection keeps (sqlx's default is 100). Multi-row statements
+/// come in a few fixed shapes (see [`shaped_chunks`]), so a connection reuses them instead of
+/// parsing (SQLite) or planning (PostgreSQL) a new statement text for every batch size.
+const STATEMENT_CACHE_CAPACITY: usize = 400;
+
+/// Largest number of rows one multi-row statement carries.
+pub(crate) const MAX_ROWS_PER_STATEMENT: usize = 256;
+
+/// Splits `items` into chunks whose lengths are powers of two, largest first, none above
+/// `max_rows` (rounded down to a power of two) — so a multi-row statement of any length is
+/// built from at most `log2(max_rows) + 1` distinct statement texts, each of which the
+/// connection prepares once and then reuses from its statement cache.
+pub(crate) fn shaped_chunks<T>(items: &[T], max_rows: usize) -> impl Iterator<Item = &[T]> {
+    let cap = max_rows.clamp(1, MAX_ROWS_PER_STATEMENT);
+    let cap = 1usize << (usize::BITS - 1 - cap.leading_zeros());
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let n = rest.len().min(cap);
+        let n = 1usize << (usize::BITS - 1 - n.leading_zeros());
+        let (head, tail) = rest.split_at(n);
+        rest = tail;
+        Some(head)
+    })
+}
+
+/// Bind parameters one statement may carry on the backend.
+pub(crate) fn max_params(pg: bool) -> usize {
+    if pg { 60_000 } else { 30_000 }
+}
+
 /// Which database engine a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -63,7 +102,13 @@ impl Default for StoreOptions {
 /// ```
 #[derive(Clone)]
 pub struct Store {
+    /// Read connections (and every connection of PostgreSQL and in-memory SQLite).
     db: DatabaseConnection,
+    /// The connection write transactions use. For a SQLite file this is one dedicated
+    /// connection: SQLite writers are serialised anyway, and a connection that is the only
+    /// writer keeps its page cache across transactions (another connection's commit would
+    /// invalidate it). Elsewhere it is `db`.
+    writer: DatabaseConnection,
     backend: Backend,
     /// Serialises this process's SQLite write transactions so they queue in-process instead of
     /// spinning on SQLite's busy handler; other processes are handled by `busy_timeout`.
@@ -102,8 +147,10 @@ impl Store {
                 .min_connections(1)
                 .acquire_timeout(options.acquire_timeout)
                 .sqlx_logging(false);
+            opts.map_sqlx_postgres_opts(|o| o.statement_cache_capacity(STATEMENT_CACHE_CAPACITY));
             let db = Database::connect(opts).await?;
             return Ok(Store {
+                writer: db.clone(),
                 db,
                 backend: Backend::Postgres,
                 write_lock: None,
@@ -115,20 +162,12 @@ impl Store {
             )));
         }
         let memory = is_sqlite_memory(url);
-        let mut opts = ConnectOptions::new(url.to_string());
-        opts.sqlx_logging(false)
-            .acquire_timeout(options.acquire_timeout);
         let busy = options.busy_timeout;
-        if memory {
-            opts.max_connections(1).min_connections(1);
-            opts.map_sqlx_sqlite_pool_opts(|p| p.idle_timeout(None).max_lifetime(None));
-            opts.map_sqlx_sqlite_opts(move |o: SqliteConnectOptions| {
+        let sqlite_opts = move |o: SqliteConnectOptions| {
+            let o = o.statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
+            if memory {
                 o.foreign_keys(true).busy_timeout(busy)
-            });
-        } else {
-            opts.max_connections(options.max_connections.max(1))
-                .min_connections(1);
-            opts.map_sqlx_sqlite_opts(move |o: SqliteConnectOptions| {
+            } else {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
@@ -136,11 +175,35 @@ impl Store {
                     .busy_timeout(busy)
                     .pragma("temp_store", "memory")
                     .pragma("cache_size", "-32768")
-            });
-        }
-        let db = Database::connect(opts).await?;
+                    .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string())
+            }
+        };
+        let pool = |max: u32| {
+            let mut opts = ConnectOptions::new(url.to_string());
+            opts.sqlx_logging(false)
+                .acquire_timeout(options.acquire_timeout)
+                .max_connections(max)
+                .min_connections(1);
+            opts.map_sqlx_sqlite_opts(sqlite_opts);
+            opts
+        };
+        let (db, writer) = if memory {
+            // One connection, so it is one database.
+            let mut opts = pool(1);
+            opts.map_sqlx_sqlite_pool_opts(|p| p.idle_timeout(None).max_lifetime(None));
+            let db = Database::connect(opts).await?;
+            (db.clone(), db)
+        } else {
+            // The writer first: it creates the file and switches it to WAL.
+            let mut wopts = pool(1);
+            wopts.map_sqlx_sqlite_pool_opts(|p| p.idle_timeout(None).max_lifetime(None));
+            let writer = Database::connect(wopts).await?;
+            let db = Database::connect(pool(options.max_connections.max(1))).await?;
+            (db, writer)
+        };
         Ok(Store {
             db,
+            writer,
             backend: Backend::Sqlite,
             write_lock: Some(Arc::new(Mutex::new(()))),
         })
@@ -183,7 +246,7 @@ impl Store {
             None => None,
         };
         let txn = self
-            .db
+            .writer
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..Default::default()
@@ -224,7 +287,7 @@ impl Store {
             None => None,
         };
         let txn = self
-            .db
+            .writer
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..Default::default()
@@ -261,21 +324,25 @@ impl Store {
         })
     }
 
-    /// Refreshes planner statistics (`ANALYZE`; `PRAGMA optimize` on SQLite). Run after bulk
-    /// loads.
+    /// Refreshes planner statistics after bulk loads: `VACUUM (ANALYZE)` on PostgreSQL (the
+    /// vacuum also marks the loaded pages all-visible, so counts over covering indexes are
+    /// index-only scans without waiting for autovacuum), `ANALYZE; PRAGMA optimize` on SQLite.
     pub async fn analyze(&self) -> Result<()> {
         if self.pg() {
-            self.db.execute_unprepared("ANALYZE").await?;
+            self.db.execute_unprepared("VACUUM (ANALYZE)").await?;
         } else {
-            self.db
+            self.writer
                 .execute_unprepared("ANALYZE; PRAGMA optimize;")
                 .await?;
         }
         Ok(())
     }
 
-    /// Closes the pool.
+    /// Closes the connections.
     pub async fn close(self) -> Result<()> {
+        // For PostgreSQL and in-memory SQLite `writer` shares `db`'s pool; closing a pool
+        // twice is harmless.
+        self.writer.close().await?;
         self.db.close().await?;
         Ok(())
     }
@@ -372,29 +439,21 @@ impl Tx {
             return Ok(0);
         }
         let per_row = R::COLUMNS.len();
-        let max_params = if self.pg { 60_000 } else { 30_000 };
-        let chunk = (max_params / per_row).max(1);
+        let chunk = (max_params(self.pg) / per_row).max(1);
         let head = format!(
             "INSERT INTO {} ({}) VALUES ",
             R::TABLE,
             R::COLUMNS.join(", ")
         );
         let mut total = 0;
-        for part in rows.chunks(chunk) {
+        for part in shaped_chunks(rows, chunk) {
             let mut q = self.q();
             q.sql(&head);
             for (i, row) in part.iter().enumerate() {
                 if i > 0 {
                     q.sql(", ");
                 }
-                q.sql("(");
-                for (j, val) in row.values(self.pg).into_iter().enumerate() {
-                    if j > 0 {
-                        q.sql(", ");
-                    }
-                    q.bind(val);
-                }
-                q.sql(")");
+                q.record(row);
             }
             q.sql(suffix);
             total += self.exec(q).await?;
@@ -413,7 +472,7 @@ impl Tx {
         let mut q = self.q();
         q.sql("UPDATE ").sql(R::TABLE).sql(" SET ");
         let mut first = true;
-        for (col, val) in R::COLUMNS.iter().zip(row.values(self.pg)) {
+        for ((col, val), cast) in R::COLUMNS.iter().zip(row.values(self.pg)).zip(R::PG_CASTS) {
             if *col == "id" || *col == "tenant_id" {
                 continue;
             }
@@ -422,6 +481,9 @@ impl Tx {
             }
             first = false;
             q.sql(col).sql(" = ").bind(val);
+            if self.pg {
+                q.sql(cast);
+            }
         }
         q.sql(" WHERE tenant_id = ")
             .b(&tenant_id.to_string())
@@ -437,5 +499,30 @@ impl Tx {
 
     pub(crate) fn mark_outbox_locked(&self) -> bool {
         self.outbox_locked.swap(true, Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shaped_chunks_are_powers_of_two_and_cover_everything() {
+        for n in [0usize, 1, 2, 3, 7, 255, 256, 257, 1000, 1537] {
+            let items: Vec<usize> = (0..n).collect();
+            let parts: Vec<&[usize]> = shaped_chunks(&items, 300).collect();
+            assert_eq!(parts.concat(), items, "n = {n}");
+            for p in &parts {
+                assert!(
+                    p.len().is_power_of_two() && p.len() <= 256,
+                    "n = {n}: {}",
+                    p.len()
+                );
+            }
+            assert!(parts.windows(2).all(|w| w[0].len() >= w[1].len()));
+        }
+        let items = [0u8; 10];
+        assert!(shaped_chunks(&items, 3).all(|p| p.len() <= 2));
+        assert_eq!(shaped_chunks(&items, 0).count(), 10);
     }
 }

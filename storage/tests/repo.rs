@@ -81,6 +81,115 @@ async fn database_of_version_1_upgrades_in_place() {
     }
 }
 
+/// The query plan of `sql` (SQLite `EXPLAIN QUERY PLAN` details / PostgreSQL `EXPLAIN` lines).
+/// On PostgreSQL sequential scans are disabled for the statement: test tables are tiny, and the
+/// point is which index the planner *can* use.
+async fn plan_of(db: &Db, sql: &str) -> String {
+    use sea_orm::TransactionTrait;
+    let conn = db.store.connection();
+    let pg = db.store.backend() == Backend::Postgres;
+    let txn = conn.begin().await.unwrap();
+    if pg {
+        txn.execute_unprepared("SET LOCAL enable_seqscan = off")
+            .await
+            .unwrap();
+    }
+    let (prefix, col) = if pg {
+        ("EXPLAIN ", "QUERY PLAN")
+    } else {
+        ("EXPLAIN QUERY PLAN ", "detail")
+    };
+    let rows = txn
+        .query_all_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            format!("{prefix}{sql}"),
+        ))
+        .await
+        .unwrap();
+    txn.rollback().await.unwrap();
+    rows.iter()
+        .map(|r| r.try_get::<String>("", col).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn database_of_version_3_upgrades_to_lean_alarm_indexes() {
+    for mut db in backends_at(Some(3)).await {
+        eprintln!("--- backend {}", db.name);
+        let _dir = db.dir.take();
+        let t = ticket("ten", 1, t0());
+        let mut linked = alarm("ten", "k-linked", t0());
+        linked.ticket_id = Some(t.id);
+        linked.customer_id = Some("cust-1".into());
+        let mut child = alarm("ten", "k-child", t0());
+        child.parent_alarm_id = Some(linked.id);
+        child.correlation_id = Some(Uuid::now_v7());
+        let mut closed = alarm("ten", "k-closed", t0());
+        closed.status = "cleared".into();
+        let tx = db.store.begin().await.unwrap();
+        tx.insert_ticket(&t).await.unwrap();
+        tx.insert_alarms(&[linked.clone(), child.clone(), closed.clone()])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        db.store.migrate().await.unwrap();
+        assert_eq!(db.store.schema_version().await.unwrap(), 4);
+
+        let tx = db.store.begin().await.unwrap();
+        for a in [&linked, &child, &closed] {
+            assert_eq!(&tx.get_alarm("ten", a.id).await.unwrap().unwrap(), a);
+        }
+        // One alarm per ticket is still enforced by the (now partial) unique index.
+        let mut second = alarm("ten", "k-second", t0());
+        second.ticket_id = Some(t.id);
+        let err = tx.insert_alarm(&second).await.unwrap_err();
+        assert!(err.is_conflict(), "{err}");
+        tx.rollback().await.unwrap();
+        let tx = db.store.begin().await.unwrap();
+        assert_eq!(
+            tx.alarm_children("ten", linked.id).await.unwrap(),
+            vec![child.clone()]
+        );
+        assert_eq!(
+            tx.archive_cleared("ten", t0() + Duration::days(1), t0() + Duration::days(2))
+                .await
+                .unwrap(),
+            1
+        );
+        tx.commit().await.unwrap();
+
+        // The partial indexes serve the queries that read them.
+        let cases = [
+            (
+                "ix_alarms_parent",
+                format!(
+                    "SELECT id FROM alarms WHERE tenant_id = 'ten' AND parent_alarm_id = '{}'",
+                    linked.id
+                ),
+            ),
+            (
+                "ix_alarms_closed",
+                "SELECT id FROM alarms WHERE tenant_id = 'ten' AND status IN ('cleared', 'resolved') \
+                 AND updated_at < '2026-03-10T00:00:00.000000Z'"
+                    .to_string(),
+            ),
+            (
+                "ix_alarms_unacked",
+                "SELECT id FROM alarms WHERE tenant_id = 'ten' AND status = 'active' \
+                 AND ticket_id IS NULL AND severity IN ('critical', 'major') \
+                 AND first_occurrence <= '2026-03-10T00:00:00.000000Z' ORDER BY first_occurrence"
+                    .to_string(),
+            ),
+        ];
+        for (index, sql) in cases {
+            let plan = plan_of(&db, &sql).await;
+            assert!(plan.contains(index), "{index} not used: {plan}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn bad_url_is_a_clear_error() {
     let err = Store::connect("mysql://nope").await.unwrap_err();
@@ -161,6 +270,59 @@ async fn one_open_alarm_per_reduction_key() {
             .unwrap();
         assert_eq!(found.len(), 1);
         assert_ne!(found[0].id, a.id);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn alarm_repeats_add_to_the_stored_count() {
+    each(|db| async move {
+        let mut a = alarm("ten", "rep", t0());
+        a.occurrence_count = 3;
+        a.last_occurrence = t0() + Duration::seconds(10);
+        let b = alarm("ten", "rep-b", t0());
+        let tx = db.store.begin().await.unwrap();
+        tx.insert_alarms(&[a.clone(), b.clone()]).await.unwrap();
+        let later = t0() + Duration::minutes(5);
+        // An older occurrence (another process's event that arrived late) adds to the count
+        // but does not move last_occurrence back.
+        let n = tx
+            .record_alarm_repeats("ten", &[(a.id, 2, t0() + Duration::seconds(5))], later)
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        let got = tx.get_alarm("ten", a.id).await.unwrap().unwrap();
+        assert_eq!(got.occurrence_count, 5);
+        assert_eq!(got.last_occurrence, a.last_occurrence);
+        assert_eq!(got.updated_at, later);
+        assert_eq!(got.status, a.status);
+        assert_eq!(got.severity, a.severity);
+        // Several alarms in one statement; another tenant's id and an unknown id change nothing.
+        let n = tx
+            .record_alarm_repeats(
+                "ten",
+                &[
+                    (a.id, 1, t0() + Duration::seconds(20)),
+                    (b.id, 4, t0() + Duration::seconds(30)),
+                    (Uuid::now_v7(), 1, t0()),
+                ],
+                later,
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+        let n = tx
+            .record_alarm_repeats("other", &[(a.id, 100, t0() + Duration::days(1))], later)
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+        let got = tx.get_alarm("ten", a.id).await.unwrap().unwrap();
+        assert_eq!(got.occurrence_count, 6);
+        assert_eq!(got.last_occurrence, t0() + Duration::seconds(20));
+        let got = tx.get_alarm("ten", b.id).await.unwrap().unwrap();
+        assert_eq!(got.occurrence_count, 5);
+        assert_eq!(got.last_occurrence, t0() + Duration::seconds(30));
         tx.commit().await.unwrap();
     })
     .await;
@@ -1489,6 +1651,126 @@ async fn sla_scheduler_claims_due_tickets() {
 /// The hot listing (open tickets of one contractor by priority, then age) must read the label
 /// index in order — no full scan, no sort step.
 #[tokio::test]
+async fn label_listing_totals_follow_ticket_changes() {
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        let mut rows = Vec::new();
+        for i in 0..40i64 {
+            let mut t = ticket("ten", i + 1, t0() + Duration::minutes(i));
+            t.priority = (i % 4 + 1) as i16;
+            rows.push(t);
+        }
+        tx.insert_tickets(&rows).await.unwrap();
+        for t in &rows {
+            let mut l = labels(&[(
+                "contractor_id",
+                if t.number_seq % 2 == 0 { "c1" } else { "c2" },
+            )]);
+            if t.number_seq % 3 == 0 {
+                l.insert("project_id".into(), "p9".into());
+            }
+            tx.set_ticket_labels("ten", t.id, &l).await.unwrap();
+        }
+        // Close some, delete some, re-prioritise some: the label copies must follow.
+        for t in rows.iter_mut() {
+            match t.number_seq % 5 {
+                0 => {
+                    t.status = "closed".into();
+                    t.category = "closed".into();
+                    t.version = tx.update_ticket(t).await.unwrap();
+                }
+                1 => {
+                    assert!(
+                        tx.soft_delete_ticket("ten", t.id, "admin", t0())
+                            .await
+                            .unwrap()
+                    );
+                    t.deleted_at = Some(t0());
+                }
+                2 => {
+                    t.priority = 4;
+                    t.version = tx.update_ticket(t).await.unwrap();
+                }
+                _ => {}
+            }
+        }
+        tx.commit().await.unwrap();
+        let tx = db.store.begin_read().await.unwrap();
+        let from = t0() + Duration::minutes(5);
+        let to = t0() + Duration::minutes(30);
+        let filters = [
+            (true, vec![], None, None, vec![("contractor_id", "c1")]),
+            (false, vec![], None, None, vec![("contractor_id", "c2")]),
+            (true, vec![4i16], None, None, vec![("contractor_id", "c1")]),
+            (
+                true,
+                vec![],
+                Some(from),
+                Some(to),
+                vec![("contractor_id", "c2")],
+            ),
+            (
+                false,
+                vec![],
+                None,
+                None,
+                vec![("contractor_id", "c1"), ("project_id", "p9")],
+            ),
+        ];
+        for (open_only, priority, created_from, created_to, ls) in filters {
+            let f = TicketFilter {
+                open_only,
+                priority: priority.clone(),
+                created_from,
+                created_to,
+                labels: labels(&ls),
+                ..Default::default()
+            };
+            let want = rows
+                .iter()
+                .filter(|t| {
+                    let c = if t.number_seq % 2 == 0 { "c1" } else { "c2" };
+                    let p9 = t.number_seq % 3 == 0;
+                    t.deleted_at.is_none()
+                        && (!open_only || t.category != "closed")
+                        && (priority.is_empty() || priority.contains(&t.priority))
+                        && created_from.is_none_or(|x| t.created_at >= x)
+                        && created_to.is_none_or(|x| t.created_at < x)
+                        && ls.iter().all(|(k, v)| match *k {
+                            "contractor_id" => c == *v,
+                            _ => p9,
+                        })
+                })
+                .count();
+            let page = tx
+                .list_tickets(
+                    "ten",
+                    &f,
+                    &TicketSort::default(),
+                    &TicketPaging::Page(Page::new(1, 100)),
+                )
+                .await
+                .unwrap();
+            assert_eq!(page.items.len(), want, "{f:?}");
+            assert_eq!(page.total as usize, want, "{f:?}");
+            // Another tenant sees none of them.
+            let other = tx
+                .list_tickets(
+                    "other",
+                    &f,
+                    &TicketSort::default(),
+                    &TicketPaging::Page(Page::new(1, 100)),
+                )
+                .await
+                .unwrap();
+            assert_eq!(other.total, 0);
+        }
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn contractor_listing_uses_the_label_index() {
     each(|db| async move {
         let tx = db.store.begin().await.unwrap();
@@ -1555,6 +1837,22 @@ async fn contractor_listing_uses_the_label_index() {
             .filter(|t| t.number_seq % 5 == 2 && t.category != "closed")
             .count();
         assert_eq!(page.total as usize, want);
+        // The total is a count of the label rows through the label index: no ticket row is
+        // read (on SQLite from the index alone; PostgreSQL picks an index-only or a bitmap
+        // scan of ticket_labels by table size and visibility map).
+        let plan = tx
+            .explain_count_tickets("ten", &f)
+            .await
+            .unwrap()
+            .join("\n");
+        eprintln!("{plan}");
+        assert!(plan.contains("ix_ticket_labels_open_sort"), "plan: {plan}");
+        assert!(!plan.contains("tickets"), "no ticket rows: {plan}");
+        if db.store.backend() == Backend::Sqlite {
+            assert!(plan.contains("COVERING INDEX"), "plan: {plan}");
+        } else {
+            assert!(!plan.contains("Seq Scan"), "plan: {plan}");
+        }
 
         let f = TicketFilter {
             open_only: true,

@@ -10,6 +10,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_core;
 mod m0002_collab_search_outbox;
 mod m0003_correlation_state;
+mod m0004_lean_alarm_indexes;
 
 /// The migrator of faultdesk's schema.
 pub struct Migrator;
@@ -21,12 +22,13 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_core::Migration),
             Box::new(m0002_collab_search_outbox::Migration),
             Box::new(m0003_correlation_state::Migration),
+            Box::new(m0004_lean_alarm_indexes::Migration),
         ]
     }
 }
 
 /// Number of migrations this version of faultdesk knows.
-pub const LATEST_VERSION: u32 = 3;
+pub const LATEST_VERSION: u32 = 4;
 
 pub(crate) fn is_pg(manager: &SchemaManager) -> bool {
     manager.get_database_backend() == DbBackend::Postgres

@@ -4,7 +4,7 @@ use crate::codec::{Q, Record};
 use crate::error::{Error, Result};
 use crate::query::{AlarmCounts, AlarmFilter, MaintenanceFilter, Page, Paged};
 use crate::rows::*;
-use crate::store::Tx;
+use crate::store::{MAX_ROWS_PER_STATEMENT, Tx, max_params, shaped_chunks};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -53,8 +53,7 @@ impl Tx {
             return Ok(0);
         }
         let cols = AlarmRow::COLUMNS;
-        let max_params = if self.pg { 60_000 } else { 30_000 };
-        let chunk = (max_params / cols.len()).max(1);
+        let chunk = (max_params(self.pg) / cols.len()).max(1);
         let head = format!("WITH v({}) AS (VALUES ", cols.join(", "));
         let mut set = String::new();
         for c in cols
@@ -72,21 +71,14 @@ impl Tx {
             ") UPDATE alarms SET {set} FROM v WHERE alarms.tenant_id = v.tenant_id AND alarms.id = v.id"
         );
         let mut total = 0;
-        for part in alarms.chunks(chunk) {
+        for part in shaped_chunks(alarms, chunk) {
             let mut q = self.q();
             q.sql(&head);
             for (i, row) in part.iter().enumerate() {
                 if i > 0 {
                     q.sql(", ");
                 }
-                q.sql("(");
-                for (j, val) in row.values(self.pg).into_iter().enumerate() {
-                    if j > 0 {
-                        q.sql(", ");
-                    }
-                    q.bind(val);
-                }
-                q.sql(")");
+                q.record(row);
             }
             q.sql(&tail);
             total += self.exec(q).await?;
@@ -94,9 +86,11 @@ impl Tx {
         Ok(total)
     }
 
-    /// Records repeats on many alarms with one statement per chunk: sets `occurrence_count`,
-    /// `last_occurrence` and `updated_at` only (so only the indexes on those columns are
-    /// touched). `repeats` holds `(alarm id, occurrence_count, last_occurrence)`.
+    /// Records repeats on many alarms with one statement per chunk: adds to
+    /// `occurrence_count`, moves `last_occurrence` forward (never back) and sets `updated_at`,
+    /// nothing else (so only the indexes on those columns are touched). `repeats` holds
+    /// `(alarm id, occurrences to add, latest occurrence)`. The addition happens on the row as
+    /// stored, so occurrences counted by other processes are kept. Returns the rows changed.
     pub async fn record_alarm_repeats(
         &self,
         tenant_id: &str,
@@ -104,7 +98,7 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<u64> {
         let mut total = 0;
-        for part in repeats.chunks(5_000) {
+        for part in shaped_chunks(repeats, MAX_ROWS_PER_STATEMENT) {
             let mut q = self.q();
             q.sql("WITH v(id, occurrence_count, last_occurrence) AS (VALUES ");
             for (i, (id, count, last)) in part.iter().enumerate() {
@@ -119,7 +113,11 @@ impl Tx {
                     .b(last)
                     .sql(")");
             }
-            q.sql(") UPDATE alarms SET occurrence_count = v.occurrence_count, last_occurrence = v.last_occurrence, updated_at = ")
+            q.sql(if self.pg {
+                ") UPDATE alarms SET occurrence_count = alarms.occurrence_count + v.occurrence_count, last_occurrence = GREATEST(alarms.last_occurrence, v.last_occurrence), updated_at = "
+            } else {
+                ") UPDATE alarms SET occurrence_count = alarms.occurrence_count + v.occurrence_count, last_occurrence = MAX(alarms.last_occurrence, v.last_occurrence), updated_at = "
+            })
                 .b(&now)
                 .sql(" FROM v WHERE alarms.tenant_id = ")
                 .b(&s(tenant_id))
@@ -153,7 +151,7 @@ impl Tx {
             )
             .await?,
         );
-        for part in rest.chunks(5_000) {
+        for part in shaped_chunks(rest, MAX_ROWS_PER_STATEMENT) {
             let mut q = self.q();
             q.sql("INSERT INTO outbox (tenant_id, kind, entity_id, internal, payload, created_at) VALUES ");
             for (i, (tenant, kind, entity, internal, payload)) in part.iter().enumerate() {
@@ -252,7 +250,7 @@ impl Tx {
         keys: &[String],
     ) -> Result<Vec<AlarmRow>> {
         let mut out = Vec::new();
-        for part in keys.chunks(500) {
+        for part in shaped_chunks(keys, MAX_ROWS_PER_STATEMENT) {
             let mut q = self.select::<AlarmRow>();
             q.sql("WHERE tenant_id = ")
                 .b(&s(tenant_id))
@@ -275,7 +273,7 @@ impl Tx {
         ids: &[Uuid],
     ) -> Result<Vec<AlarmRow>> {
         let mut out = Vec::with_capacity(ids.len());
-        for part in ids.chunks(500) {
+        for part in shaped_chunks(ids, MAX_ROWS_PER_STATEMENT) {
             let mut q = self.select::<AlarmRow>();
             // On SQLite `+tenant_id` keeps the planner on the primary key: without statistics it
             // would rather scan the tenant's rows through a (tenant_id, ...) index.
@@ -492,7 +490,15 @@ impl Tx {
         let mut q = self.select::<AlarmRow>();
         q.sql("WHERE status = 'active' AND ticket_id IS NULL AND first_occurrence <= ")
             .b(&raised_before);
-        if !severities.is_empty() {
+        let mut wanted: Vec<&str> = severities.iter().map(String::as_str).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        if wanted == ["critical", "major"] {
+            // Seed 000's severities, spelled as in the partial index `ix_alarms_unacked` so
+            // both planners can prove the index covers the query (it reads only the alarms
+            // that can be findings, not every open alarm).
+            q.sql(" AND severity IN ('critical', 'major')");
+        } else if !severities.is_empty() {
             q.sql(" AND severity IN ").bind_list(severities);
         }
         if let Some(t) = tenant_id {

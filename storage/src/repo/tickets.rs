@@ -6,7 +6,7 @@ use crate::query::{
     Page, Paged, SortDir, TicketCounts, TicketFilter, TicketPaging, TicketSort, TicketSortField,
 };
 use crate::rows::*;
-use crate::store::Tx;
+use crate::store::{MAX_ROWS_PER_STATEMENT, Tx, shaped_chunks};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -285,7 +285,7 @@ impl Tx {
         ticket_ids: &[Uuid],
     ) -> Result<Vec<TicketLabelRow>> {
         let mut out = Vec::new();
-        for part in ticket_ids.chunks(500) {
+        for part in shaped_chunks(ticket_ids, MAX_ROWS_PER_STATEMENT) {
             let mut q = self.select::<TicketLabelRow>();
             q.sql("WHERE tenant_id = ")
                 .b(&s(tenant_id))
@@ -300,7 +300,7 @@ impl Tx {
     /// Inserts label rows for many tickets at once (bulk loads; tickets must exist).
     pub async fn insert_ticket_labels(&self, labels: &[TicketLabelRow]) -> Result<u64> {
         let mut n = 0;
-        for part in labels.chunks(400) {
+        for part in shaped_chunks(labels, MAX_ROWS_PER_STATEMENT) {
             let mut q = self.q();
             q.sql("INSERT INTO ticket_labels (tenant_id, ticket_id, key, value, t_open, t_deleted, t_priority, t_created_at) SELECT t.tenant_id, t.id, l.k, l.v, t.is_open, CASE WHEN t.deleted_at IS NULL THEN ")
                 .b(&false)
@@ -606,10 +606,7 @@ impl Tx {
                 (*page_size, 0, Some(self.decode_cursor(sort, cursor)?))
             }
         };
-        let mut cq = self.q();
-        cq.sql("SELECT COUNT(*) AS n");
-        self.ticket_from_where(&mut cq, tenant_id, filter);
-        let total = self.count(cq).await?;
+        let total = self.count_tickets(tenant_id, filter).await?;
 
         let mut q = self.q();
         q.sql("SELECT ").sql(&ticket_cols());
@@ -645,6 +642,71 @@ impl Tx {
             total,
             next_cursor,
         })
+    }
+
+    /// The exact number of tickets matching `filter` (the `total` of a list page).
+    async fn count_tickets(&self, tenant_id: &str, f: &TicketFilter) -> Result<i64> {
+        self.count(self.count_query(tenant_id, f)).await
+    }
+
+    /// `SELECT COUNT(*) AS n ...` of the tickets matching `f`.
+    ///
+    /// When every condition of the filter has a copy in `ticket_labels` (labels, open,
+    /// priority, created range — the rows carry `t_open`, `t_deleted`, `t_priority` and
+    /// `t_created_at`, kept equal to the ticket's by storage), the count is read from
+    /// `ix_ticket_labels_open_sort` alone, an index-only range count, instead of joining every
+    /// matching label to its ticket row. Other filters count over the join.
+    fn count_query(&self, tenant_id: &str, f: &TicketFilter) -> Q {
+        let label_only = f.status.is_empty()
+            && f.category.is_empty()
+            && f.ticket_type.is_empty()
+            && f.assignee_id.is_none()
+            && !f.unassigned
+            && f.reporter_id.is_none()
+            && f.customer_id.is_none()
+            && f.text.is_none()
+            && f.reporter_only.is_none();
+        let mut q = self.q();
+        let mut labels = f.labels.iter();
+        let first = labels.next();
+        let Some((k, v)) = first.filter(|_| label_only) else {
+            q.sql("SELECT COUNT(*) AS n");
+            self.ticket_from_where(&mut q, tenant_id, f);
+            return q;
+        };
+        q.sql(if self.pg {
+            "SELECT COUNT(*) AS n FROM ticket_labels l0"
+        } else {
+            "SELECT COUNT(*) AS n FROM ticket_labels l0 INDEXED BY ix_ticket_labels_open_sort"
+        })
+        .sql(" WHERE l0.tenant_id = ")
+        .b(&s(tenant_id))
+        .sql(" AND l0.key = ")
+        .b(k)
+        .sql(" AND l0.value = ")
+        .b(v)
+        .sql(" AND l0.t_deleted = ")
+        .b(&false);
+        if f.open_only {
+            q.sql(" AND l0.t_open = ").b(&true);
+        }
+        if !f.priority.is_empty() {
+            q.sql(" AND l0.t_priority IN ").bind_list(&f.priority);
+        }
+        if let Some(t) = &f.created_from {
+            q.sql(" AND l0.t_created_at >= ").b(t);
+        }
+        if let Some(t) = &f.created_to {
+            q.sql(" AND l0.t_created_at < ").b(t);
+        }
+        for (k, v) in labels {
+            q.sql(" AND EXISTS (SELECT 1 FROM ticket_labels lx WHERE lx.tenant_id = l0.tenant_id AND lx.ticket_id = l0.ticket_id AND lx.key = ")
+                .b(k)
+                .sql(" AND lx.value = ")
+                .b(v)
+                .sql(")");
+        }
+        q
     }
 
     /// Appends the keyset condition "after `vals`" for the sort columns.
@@ -879,6 +941,33 @@ impl Tx {
             return Err(Error::not_found("ticket", ticket_id));
         }
         Ok(())
+    }
+
+    /// The plan of the count query of a list (for plan checks in tests).
+    #[doc(hidden)]
+    pub async fn explain_count_tickets(
+        &self,
+        tenant_id: &str,
+        filter: &TicketFilter,
+    ) -> Result<Vec<String>> {
+        let mut q = self.count_query(tenant_id, filter);
+        q.prefix(if self.pg {
+            "EXPLAIN "
+        } else {
+            "EXPLAIN QUERY PLAN "
+        });
+        self.plan_lines(q).await
+    }
+
+    async fn plan_lines(&self, q: Q) -> Result<Vec<String>> {
+        let rows = self.all_raw(q).await?;
+        let col = if self.pg { "QUERY PLAN" } else { "detail" };
+        rows.iter()
+            .map(|r| {
+                r.try_get::<String>("", col)
+                    .map_err(|e| Error::InvalidData(e.to_string()))
+            })
+            .collect()
     }
 
     /// The SQL text and parameters count of the list query (for plan checks in tests).

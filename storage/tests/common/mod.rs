@@ -154,7 +154,7 @@ pub fn event(tenant: &str, alarm_id: Option<Uuid>, i: i64) -> AlarmEventRow {
         reduction_key: Some("k".into()),
         occurred_at: t0() + Duration::seconds(i),
         received_at: t0() + Duration::seconds(i),
-        payload: json!({"i": i}),
+        payload: json!({"i": i}).into(),
     }
 }
 
