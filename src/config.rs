@@ -8,6 +8,7 @@ use fault_core::trigger::TriggerConfig;
 use faultdesk_storage::StoreOptions;
 use serde::Deserialize;
 use std::sync::Arc;
+use std::time::Duration;
 use ticket_core::numbering::NumberFormat;
 use ticket_core::rbac::Rbac;
 use ticket_core::workflow::Workflow;
@@ -213,7 +214,8 @@ impl DeskConfig {
     ///   "blob_dir": "/var/lib/faultdesk/blobs",   // attachments on the local filesystem
     ///   "attachments": { "max_size_bytes": 52428800, "allowed_extensions": ["pdf", "log"] },
     ///   "notification_routes": [ { "kinds": ["sla.*"], "channel": "webhook", "recipient": "https://..." } ],
-    ///   "sla_policy": "itsm"                // "itsm", "vms", a policy object (ticket_core::sla), or null
+    ///   "sla_policy": "itsm",               // "itsm", "vms", a policy object (ticket_core::sla), or null
+    ///   "store": { "max_connections": 10, "busy_timeout_secs": 5, "acquire_timeout_secs": 30 }
     /// }
     /// ```
     ///
@@ -242,6 +244,28 @@ impl DeskConfig {
             notification_routes: Option<Vec<crate::desk::NotificationRoute>>,
             #[serde(default, deserialize_with = "explicit")]
             sla_policy: Option<Option<NameOr<serde_json::Value>>>,
+            store: Option<StoreFile>,
+        }
+        /// The `store` object: [`StoreOptions`] with durations in seconds.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct StoreFile {
+            max_connections: Option<u32>,
+            busy_timeout_secs: Option<f64>,
+            acquire_timeout_secs: Option<f64>,
+        }
+        fn secs(name: &str, v: Option<f64>, default: Duration) -> Result<Duration> {
+            match v {
+                None => Ok(default),
+                Some(s) => Duration::try_from_secs_f64(s)
+                    .ok()
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| {
+                        Error::validation(format!(
+                            "Invalid configuration: store.{name} must be a positive number of seconds, got {s}"
+                        ))
+                    }),
+            }
         }
         /// `null` → `Some(None)`, absent → `None` (with `#[serde(default)]`).
         fn explicit<'de, D, T>(d: D) -> std::result::Result<Option<Option<T>>, D::Error>
@@ -254,6 +278,26 @@ impl DeskConfig {
         let file: File = serde_json::from_str(json)
             .map_err(|e| Error::validation(format!("Invalid configuration: {e}")))?;
         let mut c = DeskConfig::default();
+        if let Some(st) = file.store {
+            let d = StoreOptions::default();
+            c.store = StoreOptions {
+                max_connections: match st.max_connections {
+                    Some(0) => {
+                        return Err(Error::validation(
+                            "Invalid configuration: store.max_connections must be at least 1",
+                        ));
+                    }
+                    Some(n) => n,
+                    None => d.max_connections,
+                },
+                busy_timeout: secs("busy_timeout_secs", st.busy_timeout_secs, d.busy_timeout)?,
+                acquire_timeout: secs(
+                    "acquire_timeout_secs",
+                    st.acquire_timeout_secs,
+                    d.acquire_timeout,
+                )?,
+            };
+        }
         match file.workflow {
             None => {}
             Some(NameOr::Name(n)) => c.workflow = Workflow::preset(&n)?,
@@ -327,5 +371,40 @@ impl DeskConfig {
             }
         }
         Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_options_from_json() {
+        let c = DeskConfig::from_json(
+            r#"{"store": {"max_connections": 3, "busy_timeout_secs": 0.5, "acquire_timeout_secs": 2}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.store.max_connections, 3);
+        assert_eq!(c.store.busy_timeout, Duration::from_millis(500));
+        assert_eq!(c.store.acquire_timeout, Duration::from_secs(2));
+        let partial = DeskConfig::from_json(r#"{"store": {"acquire_timeout_secs": 1}}"#).unwrap();
+        assert_eq!(
+            partial.store.max_connections,
+            StoreOptions::default().max_connections
+        );
+        assert_eq!(partial.store.acquire_timeout, Duration::from_secs(1));
+        for bad in [
+            r#"{"store": {"max_connections": 0}}"#,
+            r#"{"store": {"busy_timeout_secs": -1}}"#,
+            r#"{"store": {"acquire_timeout_secs": 0}}"#,
+            r#"{"store": {"pool": 5}}"#,
+        ] {
+            let e = DeskConfig::from_json(bad).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Validation, "{bad}");
+            assert!(
+                e.message().starts_with("Invalid configuration"),
+                "{bad}: {e}"
+            );
+        }
     }
 }
