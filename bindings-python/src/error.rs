@@ -35,6 +35,9 @@ fn new_class<'py>(
     let ns = PyDict::new(py);
     ns.set_item("__module__", "faultdesk")?;
     ns.set_item("__doc__", doc)?;
+    // Class-level defaults of the attributes every raised instance gets (see `raise`).
+    ns.set_item("code", "INTERNAL")?;
+    ns.set_item("retryable", false)?;
     let bases = PyTuple::new(py, bases)?;
     let builtins = py.import("builtins")?;
     let ty = builtins.getattr("type")?.call1((name, bases, ns))?;
@@ -141,18 +144,35 @@ pub fn validation(py: Python<'_>, message: impl AsRef<str>) -> PyErr {
     raise(py, Some(ErrorKind::Validation), message.as_ref(), false)
 }
 
-/// A base `FaultdeskError` (internal failures: panics, use after fork or close).
+/// A base `FaultdeskError` (internal failures: panics, use after fork or close), code
+/// `INTERNAL`.
 pub fn internal(py: Python<'_>, message: impl AsRef<str>) -> PyErr {
     raise(py, None, message.as_ref(), false)
 }
 
+/// [`internal`], attaching to the interpreter first (for use from runtime threads).
+pub fn internal_attached(message: impl AsRef<str>) -> PyErr {
+    Python::attach(|py| internal(py, message))
+}
+
 /// The message of a panic payload.
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
+    let what = if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
         s.clone()
     } else {
         "unknown panic".to_string()
+    };
+    format!("faultdesk internal error (a Rust panic): {what}")
+}
+
+/// Runs `f`, turning a Rust panic into a `FaultdeskError` instead of PyO3's
+/// `PanicException` (a `BaseException` that `except Exception` does not catch). Used around
+/// every call into the engines and the Desk.
+pub fn catch_panic<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(p) => Err(internal(py, panic_message(&*p))),
     }
 }

@@ -1,15 +1,18 @@
 //! `faultdesk._faultdesk`: the native module of the `faultdesk` Python package.
 //!
 //! Thin by design (see DESIGN.md): it converts values, maps errors to exceptions, owns a tokio
-//! runtime and releases the GIL while Rust works. The Python API (`faultdesk.Desk`,
-//! `faultdesk.AsyncDesk`, typed result classes) is in `python/faultdesk/`.
+//! runtime per process and releases the GIL while Rust works. The Python API
+//! (`faultdesk.Desk`, `faultdesk.AsyncDesk`, the typed result classes) is in
+//! `python/faultdesk/`; the stubs of this module are `python/faultdesk/_faultdesk.pyi`.
 
-mod alarms;
+mod actor;
 mod convert;
 mod desk;
+mod dispatch;
 mod engines;
 mod error;
 mod runtime;
+mod subscription;
 
 use pyo3::prelude::*;
 
@@ -17,14 +20,11 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _faultdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     error::register(m)?;
-    m.add_class::<desk::PyActor>()?;
+    m.add_class::<actor::PyActor>()?;
     m.add_class::<desk::NativeDesk>()?;
-    m.add_class::<desk::NativeSubscription>()?;
-    m.add_class::<engines::PyCorrelator>()?;
-    m.add_class::<engines::PyWorkflow>()?;
-    m.add_class::<engines::PyBusinessCalendar>()?;
-    m.add_class::<engines::PySlaPolicy>()?;
-    m.add_function(wrap_pyfunction!(engines::map_severity_to_priority, m)?)?;
+    m.add_class::<subscription::NativeSubscription>()?;
+    engines::register(m)?;
+    m.add_function(wrap_pyfunction!(desk::_panic_for_test, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

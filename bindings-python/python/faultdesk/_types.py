@@ -9,12 +9,21 @@ host platform's strings.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Callable, ClassVar, Generic, Mapping, TypeVar
+from typing import Any, Callable, ClassVar, Final, Generic, Mapping, TypeVar
+
+from ._faultdesk import Decision
 
 __all__ = [
+    "UNSET",
+    "Unset",
+    "OrphanReport",
+    "SlaStatus",
+    "SlaTargetStatus",
     "Alarm",
     "AlarmNote",
     "AlarmStats",
@@ -59,6 +68,25 @@ def parse_datetime(s: Any) -> datetime | None:
     return dt.astimezone(timezone.utc)
 
 
+class Unset(enum.Enum):
+    """The type of ``UNSET``: "leave this field as it is" in PATCH-style calls
+    (``update_ticket``), where ``None`` means "clear it"."""
+
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = Unset.UNSET
+
+
+def _timedelta(v: Any) -> timedelta:
+    """A chrono duration in its JSON form ``[seconds, nanoseconds]``."""
+    secs, nanos = v
+    return timedelta(seconds=secs, microseconds=nanos // 1000)
+
+
 def _uuid(v: Any) -> uuid.UUID | None:
     return None if v is None else uuid.UUID(str(v))
 
@@ -80,6 +108,13 @@ def _plain(v: Any) -> Any:
 R = TypeVar("R", bound="Record")
 
 
+#: When true (the binding's test suite sets it), ``from_raw`` raises if the native dict's keys
+#: differ from the record's fields — so a field renamed in Rust cannot silently become ``None``.
+STRICT_FIELDS = False
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 @dataclasses.dataclass(frozen=True)
 class Record:
     """Base of the typed result classes."""
@@ -88,12 +123,20 @@ class Record:
 
     @classmethod
     def from_raw(cls: type[R], raw: Mapping[str, Any]) -> R:
-        """Builds the record from the native layer's dict (unknown keys are ignored)."""
+        """Builds the record from the native layer's dict (absent keys become ``None``)."""
+        names = _FIELDS.get(cls)
+        if names is None:
+            names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        if STRICT_FIELDS and set(raw) != set(names):
+            raise AssertionError(
+                f"{cls.__name__}: native keys {sorted(raw)} != fields {sorted(names)}"
+            )
+        conv = cls._conv
         kw: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):
-            v = raw.get(f.name)
-            conv = cls._conv.get(f.name)
-            kw[f.name] = conv(v) if conv is not None and v is not None else v
+        for name in names:
+            v = raw.get(name)
+            c = conv.get(name)
+            kw[name] = c(v) if c is not None and v is not None else v
         return cls(**kw)
 
     def to_dict(self) -> dict[str, Any]:
@@ -357,17 +400,18 @@ class Alarm(Record):
 @dataclasses.dataclass(frozen=True)
 class IngestOutcome(Record):
     """What an ``ingest``/``ingest_batch`` call did: alarm ids per event, counts, tickets
-    created by enabled auto-ticket triggers, and the correlator's decisions (dicts)."""
+    created by enabled auto-ticket triggers, and the correlator's decisions."""
 
     events: int
     alarm_ids: list[uuid.UUID]
     created: int
     updated: int
     tickets: list[uuid.UUID]
-    decisions: list[dict[str, Any]]
+    decisions: list[Decision]
     _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
         "alarm_ids": lambda xs: [uuid.UUID(x) for x in xs],
         "tickets": lambda xs: [uuid.UUID(x) for x in xs],
+        "decisions": lambda xs: [x if isinstance(x, Decision) else Decision.from_dict(x) for x in xs],
     }
 
 
@@ -436,6 +480,63 @@ class MaintenanceWindow(Record):
     _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"id": _ID, "start": _DT, "end": _DT}
 
 
+@dataclasses.dataclass(frozen=True)
+class OrphanReport(Record):
+    """What ``collect_orphan_blobs`` removed."""
+
+    content_removed: int
+    temp_removed: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SlaTargetStatus(Record):
+    """One SLA target (``first_response`` or ``resolution``) at the evaluation instant."""
+
+    target: str
+    budget: timedelta
+    due: datetime
+    elapsed: timedelta
+    remaining: timedelta
+    paused: bool
+    completed_at: datetime | None
+    met: bool
+    breached: bool
+    breached_at: datetime | None
+    percent_used: float
+    warnings_crossed: list[int]
+    cycle: int
+    earlier_breaches: int
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "budget": _timedelta,
+        "elapsed": _timedelta,
+        "remaining": _timedelta,
+        "due": _DT,
+        "completed_at": _DT,
+        "breached_at": _DT,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class SlaStatus(Record):
+    """A ticket's SLA state (``Desk.ticket_sla``, ``SlaPolicy.evaluate``)."""
+
+    priority: str
+    category: str
+    first_response: SlaTargetStatus
+    resolution: SlaTargetStatus
+    next_change: datetime | None
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "first_response": SlaTargetStatus.from_raw,
+        "resolution": SlaTargetStatus.from_raw,
+        "next_change": _DT,
+    }
+
+    @property
+    def any_breached(self) -> bool:
+        """True if either target is breached."""
+        return self.first_response.breached or self.resolution.breached
+
+
 T = TypeVar("T")
 
 
@@ -471,11 +572,9 @@ class Page(Generic[T]):
             "next_cursor": self.next_cursor,
         }
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[T]:
         return iter(self.items)
 
     def __len__(self) -> int:
         return len(self.items)
 
-
-_ = _decimal  # money fields (SLA credits) use Decimal

@@ -1,0 +1,389 @@
+//! `faultdesk.Correlator` (fault-core's in-memory correlator) and `faultdesk.Decision`.
+
+use super::{engine_err, guard, json_text, now_arg};
+use crate::convert::{to_py, to_value, uuid_arg};
+use crate::error::{internal, validation};
+use fault_core::maintenance::MaintenanceWindow;
+use fault_core::topology::TopologyEdge;
+use fault_core::{AlarmEvent, Correlator, CorrelatorConfig, Decision};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyList, PyTuple, PyType};
+use std::sync::{Mutex, MutexGuard};
+
+/// Reads one alarm event (a dict or anything with `to_dict()`); `path` names it in errors.
+fn event_from(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<AlarmEvent> {
+    let v = to_value(obj, path)?;
+    serde_json::from_value::<AlarmEvent>(v)
+        .map_err(|e| validation(obj.py(), format!("{path}: invalid alarm event: {e}")))
+}
+
+/// Reads topology edges: dicts `{"parent": ..., "child": ...}` or `(parent, child)` pairs.
+fn edges_from(obj: &Bound<'_, PyAny>) -> PyResult<Vec<TopologyEdge>> {
+    let py = obj.py();
+    let mut out = Vec::new();
+    for (i, item) in obj.try_iter()?.enumerate() {
+        let item = item?;
+        if let Ok(t) = item.cast::<PyTuple>()
+            && t.len() == 2
+        {
+            out.push(TopologyEdge {
+                parent: t.get_item(0)?.extract()?,
+                child: t.get_item(1)?.extract()?,
+            });
+            continue;
+        }
+        let v = to_value(&item, &format!("edges[{i}]"))?;
+        out.push(serde_json::from_value(v).map_err(|e| {
+            validation(
+                py,
+                format!("edges[{i}]: expected {{\"parent\", \"child\"}}: {e}"),
+            )
+        })?);
+    }
+    Ok(out)
+}
+
+/// Decisions as a list of `faultdesk.Decision`.
+pub fn decisions_py<'py>(py: Python<'py>, ds: Vec<Decision>) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(py, ds.into_iter().map(|inner| PyDecision { inner }))
+}
+
+/// The in-memory alarm correlator: feed events (one or a batch), read its decisions. The same
+/// engine the Desk runs per tenant, without storage: dedup by reduction key, clear events,
+/// flapping, maintenance suppression, topology and rule correlation, auto-ticket triggers.
+#[pyclass(frozen, name = "Correlator", module = "faultdesk")]
+pub struct PyCorrelator {
+    inner: Mutex<Correlator>,
+}
+
+impl PyCorrelator {
+    fn lock(&self) -> MutexGuard<'_, Correlator> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// What `Correlator.ingest_batch` returns: the decisions, and `(index, message)` of each
+/// rejected event.
+type BatchResult<'py> = (Bound<'py, PyList>, Vec<(usize, String)>);
+
+#[pymethods]
+impl PyCorrelator {
+    /// A correlator with `config` (dict or JSON: `mapping`, `rules`, `flapping`, `triggers`,
+    /// `maintenance_windows`, `id_seed`, `max_future_skew_secs`; `None`: seed 002 defaults).
+    #[new]
+    #[pyo3(signature = (config = None))]
+    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let cfg = match json_text(config, "config")? {
+            None => CorrelatorConfig::default(),
+            Some(j) => serde_json::from_str::<CorrelatorConfig>(&j)
+                .map_err(|e| validation(py, format!("Invalid correlator configuration: {e}")))?,
+        };
+        guard(py, || {
+            let c = Correlator::new(cfg).map_err(|e| engine_err(py, e))?;
+            Ok(PyCorrelator {
+                inner: Mutex::new(c),
+            })
+        })
+    }
+
+    /// Ingests one event at `now` (an aware datetime; default: the wall clock); returns its
+    /// decisions. A rejected event raises and changes nothing.
+    #[pyo3(signature = (event, now = None))]
+    fn ingest<'py>(
+        &self,
+        py: Python<'py>,
+        event: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let ev = event_from(event, "event")?;
+        let now = now_arg(now, "now")?;
+        let ds = guard(py, || {
+            self.lock()
+                .ingest_owned(ev, now)
+                .map_err(|e| engine_err(py, e))
+        })?;
+        decisions_py(py, ds)
+    }
+
+    /// Ingests a batch in order (the GIL is released meanwhile); returns `(decisions,
+    /// errors)` where `errors` lists `(index, message)` of rejected events (they changed
+    /// nothing; the others were applied).
+    #[pyo3(signature = (events, now = None))]
+    fn ingest_batch<'py>(
+        &self,
+        py: Python<'py>,
+        events: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<BatchResult<'py>> {
+        let mut evs = Vec::with_capacity(events.len().unwrap_or(0));
+        for (i, e) in events.try_iter()?.enumerate() {
+            evs.push(event_from(&e?, &format!("events[{i}]"))?);
+        }
+        let now = now_arg(now, "now")?;
+        let out = guard(py, || {
+            Ok(py.detach(|| self.lock().ingest_batch_owned(evs, now)))
+        })?;
+        let errors = out
+            .errors
+            .iter()
+            .map(|(i, e)| (*i, e.to_string()))
+            .collect();
+        Ok((decisions_py(py, out.decisions)?, errors))
+    }
+
+    /// Time-driven decisions (flapping ends, unacknowledged timeouts) up to `now`.
+    #[pyo3(signature = (now = None))]
+    fn tick<'py>(
+        &self,
+        py: Python<'py>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let now = now_arg(now, "now")?;
+        let ds = guard(py, || Ok(self.lock().tick(now)))?;
+        decisions_py(py, ds)
+    }
+
+    /// Acknowledges an active alarm (by user `by`, at `at`; default now).
+    #[pyo3(signature = (alarm_id, by, at = None))]
+    fn acknowledge<'py>(
+        &self,
+        py: Python<'py>,
+        alarm_id: &Bound<'py, PyAny>,
+        by: &str,
+        at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let id = uuid_arg(alarm_id, "alarm_id")?;
+        let at = now_arg(at, "at")?;
+        let ds = guard(py, || {
+            self.lock()
+                .acknowledge(id, by, at)
+                .map_err(|e| engine_err(py, e))
+        })?;
+        decisions_py(py, ds)
+    }
+
+    /// Clears an active alarm (by user `by`, at `at`; default now).
+    #[pyo3(signature = (alarm_id, by, at = None))]
+    fn clear<'py>(
+        &self,
+        py: Python<'py>,
+        alarm_id: &Bound<'py, PyAny>,
+        by: &str,
+        at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let id = uuid_arg(alarm_id, "alarm_id")?;
+        let at = now_arg(at, "at")?;
+        let ds = guard(py, || {
+            self.lock().clear(id, by, at).map_err(|e| engine_err(py, e))
+        })?;
+        decisions_py(py, ds)
+    }
+
+    /// Resolves an alarm (it leaves the working set).
+    #[pyo3(signature = (alarm_id, by, at = None))]
+    fn resolve<'py>(
+        &self,
+        py: Python<'py>,
+        alarm_id: &Bound<'py, PyAny>,
+        by: &str,
+        at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let id = uuid_arg(alarm_id, "alarm_id")?;
+        let at = now_arg(at, "at")?;
+        let ds = guard(py, || {
+            self.lock()
+                .resolve(id, by, at)
+                .map_err(|e| engine_err(py, e))
+        })?;
+        decisions_py(py, ds)
+    }
+
+    /// Adds topology edges of `tenant_id` (dicts `{"parent", "child"}` or `(parent, child)`
+    /// pairs), all or nothing: cycles, self-loops and second parents raise.
+    fn add_topology_edges(
+        &self,
+        py: Python<'_>,
+        tenant_id: &str,
+        edges: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let edges = edges_from(edges)?;
+        guard(py, || {
+            py.detach(|| self.lock().add_topology_edges(tenant_id, &edges))
+                .map_err(|e| engine_err(py, e))
+        })
+    }
+
+    /// Removes topology edges of `tenant_id`; returns how many existed.
+    fn remove_topology_edges(
+        &self,
+        py: Python<'_>,
+        tenant_id: &str,
+        edges: &Bound<'_, PyAny>,
+    ) -> PyResult<usize> {
+        let edges = edges_from(edges)?;
+        guard(py, || {
+            Ok(self.lock().remove_topology_edges(tenant_id, &edges))
+        })
+    }
+
+    /// Adds a maintenance window (dict: `id`, `tenant_id`, `title`, `start`, `end`,
+    /// `status`, `scope`); alarms raised in its scope while it runs are suppressed.
+    fn add_maintenance_window(&self, py: Python<'_>, window: &Bound<'_, PyAny>) -> PyResult<()> {
+        let v = to_value(window, "window")?;
+        let w: MaintenanceWindow = serde_json::from_value(v)
+            .map_err(|e| validation(py, format!("invalid maintenance window: {e}")))?;
+        guard(py, || {
+            self.lock()
+                .add_maintenance_window(w)
+                .map_err(|e| engine_err(py, e))
+        })
+    }
+
+    /// Cancels a maintenance window; returns the decisions (alarms it no longer suppresses).
+    fn cancel_maintenance_window<'py>(
+        &self,
+        py: Python<'py>,
+        window_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let id = uuid_arg(window_id, "window_id")?;
+        let ds = guard(py, || {
+            self.lock()
+                .cancel_maintenance_window(id)
+                .map_err(|e| engine_err(py, e))
+        })?;
+        decisions_py(py, ds)
+    }
+
+    /// The correlator's view of an alarm in its working set (a dict), or `None`.
+    fn alarm_state<'py>(
+        &self,
+        py: Python<'py>,
+        alarm_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let id = uuid_arg(alarm_id, "alarm_id")?;
+        match self.lock().alarm_state(id) {
+            None => Ok(py.None().into_bound(py)),
+            Some(s) => to_py(
+                py,
+                &serde_json::to_value(s).map_err(|e| internal(py, e.to_string()))?,
+            ),
+        }
+    }
+
+    /// The id (`uuid.UUID`) of the active alarm with this reduction key, if any.
+    fn find_by_key<'py>(
+        &self,
+        py: Python<'py>,
+        reduction_key: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match self.lock().find_by_key(reduction_key) {
+            None => Ok(py.None().into_bound(py)),
+            Some(id) => py_uuid(py, id),
+        }
+    }
+
+    /// Number of alarms in the working set.
+    #[getter]
+    fn active_count(&self) -> usize {
+        self.lock().active_count()
+    }
+
+    /// Events ingested so far.
+    #[getter]
+    fn events_ingested(&self) -> u64 {
+        self.lock().events_ingested()
+    }
+
+    fn __repr__(&self) -> String {
+        let c = self.lock();
+        format!(
+            "Correlator(active_count={}, events_ingested={})",
+            c.active_count(),
+            c.events_ingested()
+        )
+    }
+}
+
+static UUID: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// A `uuid.UUID`.
+fn py_uuid<'py>(py: Python<'py>, id: uuid::Uuid) -> PyResult<Bound<'py, PyAny>> {
+    UUID.import(py, "uuid", "UUID")?
+        .call1((id.hyphenated().to_string(),))
+}
+
+/// One decision of the correlator (see fault-core's `Decision`): `kind` (`created`,
+/// `deduplicated`, `cleared`, `flapping`, `correlated`, `suppressed`, `ticket_requested`, ...),
+/// `alarm_id`, and the kind's fields in `to_dict()` / `d["field"]` (their JSON form: ids and
+/// instants as strings; `d["decision"]` is the kind). Converted to Python only when read.
+#[pyclass(frozen, eq, name = "Decision", module = "faultdesk")]
+#[derive(PartialEq)]
+pub struct PyDecision {
+    inner: Decision,
+}
+
+impl PyDecision {
+    fn json(&self, py: Python<'_>) -> PyResult<serde_json::Value> {
+        serde_json::to_value(&self.inner).map_err(|e| internal(py, e.to_string()))
+    }
+}
+
+#[pymethods]
+impl PyDecision {
+    /// A decision from its dict form (as `to_dict()` returns it).
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, d: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let v = to_value(d, "decision")?;
+        serde_json::from_value(v)
+            .map(|inner| PyDecision { inner })
+            .map_err(|e| validation(py, format!("invalid decision: {e}")))
+    }
+
+    /// The kind: `created`, `deduplicated`, `cleared`, ...
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
+
+    /// The alarm the decision is about.
+    #[getter]
+    fn alarm_id<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_uuid(py, self.inner.alarm_id())
+    }
+
+    /// The decision as a dict (JSON form; `"decision"` is the kind).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.json(py)?)
+    }
+
+    /// Field `key` of the JSON form (`KeyError` if the kind has no such field).
+    fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
+        match self.json(py)?.get(key) {
+            Some(v) => to_py(py, v),
+            None => Err(pyo3::exceptions::PyKeyError::new_err(key.to_string())),
+        }
+    }
+
+    /// Field `key`, or `default`.
+    #[pyo3(signature = (key, default = None))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        key: &str,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match self.json(py)?.get(key) {
+            Some(v) => to_py(py, v),
+            None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Decision(kind={:?}, alarm_id=UUID('{}'))",
+            self.inner.kind(),
+            self.inner.alarm_id()
+        )
+    }
+}
