@@ -33,5 +33,5 @@ echo "==> pytest (SQLite${FAULTDESK_TEST_PG_URL:+ + PostgreSQL})"
 echo "==> mypy --strict (the package, the examples) and stubtest (native module stubs)"
 # From a neutral directory, so the installed package is checked, not the source tree.
 (cd "$py" && "$root/$venv/bin/python" -m mypy --strict --no-incremental -p faultdesk)
-"$venv/bin/python" -m mypy --strict --no-incremental examples/python
+"$venv/bin/python" -m mypy --strict --no-incremental examples/python benches/peers/python_bench.py
 (cd "$py" && "$root/$venv/bin/python" -m mypy.stubtest faultdesk._faultdesk)
