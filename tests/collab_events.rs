@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use faultdesk::ticket::comment::Visibility;
-use faultdesk::{ErrorKind, EventFilter, NewTicketInput};
+use faultdesk::{Desk, DeskConfig, ErrorKind, EventFilter, NewTicketInput};
 use std::collections::BTreeSet;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -109,4 +109,36 @@ async fn streams_are_per_tenant_and_filtered() {
         assert_eq!(err.kind(), ErrorKind::Validation);
     })
     .await;
+}
+
+/// A subscription taken right after `Desk::open` on a SQLite file sees the first commit, even
+/// while the feed's tailer is reading the outbox's highest sequence for an idle Desk (that
+/// read used to move the cursor past the commit, which then was never published). A race with
+/// the tailer's first poll: repeated on fresh files, subscribing 0–2 ms after the open (the
+/// window is the length of that read).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_right_after_open_sees_the_first_commit() {
+    let agent = engineer("acme", "eng-1");
+    for round in 0..40 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/desk.db", dir.path().display());
+        let desk = Desk::open(&url, DeskConfig::default()).await.unwrap();
+        // Blocking on purpose: the tailer runs on the other worker meanwhile.
+        std::thread::sleep(std::time::Duration::from_micros(50 * round));
+        let mut sub = desk.subscribe(&agent, EventFilter::default()).unwrap();
+        let t = desk
+            .create_ticket(&agent, NewTicketInput::new("first"))
+            .await
+            .unwrap();
+        let got = tokio::time::timeout(std::time::Duration::from_secs(10), sub.next())
+            .await
+            .unwrap_or_else(|_| panic!("round {round}: the first commit's event never arrived"))
+            .unwrap();
+        assert_eq!(
+            (got.kind.as_str(), got.entity_id),
+            ("ticket.created", Some(t.id.to_string())),
+            "round {round}"
+        );
+        desk.close().await.unwrap();
+    }
 }

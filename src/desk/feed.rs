@@ -137,7 +137,13 @@ impl Desk {
                 Some(s) => s,
                 None => read_tx!(self, |tx| Ok(tx.outbox_max_seq().await?))?,
             };
-            *last = (*last).max(top);
+            // A subscription that started during the read may already be waiting for a
+            // commit that `top` includes: then the cursor stays, and the next publication
+            // or poll delivers from it (a few events from just before the subscription at
+            // worst, never a lost one).
+            if !self.has_subscribers() {
+                *last = (*last).max(top);
+            }
         }
         Ok(())
     }
