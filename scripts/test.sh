@@ -34,4 +34,10 @@ if [ -f bindings-node/package.json ]; then
   scripts/test-node.sh
 fi
 
+# The noc example's --html report opened in real Chromium (after the Node tests: it uses their
+# npm packages). Runs when Debian's chromium is installed; FAULTDESK_BROWSER_TESTS=1 installs it
+# first (scripts/install-chromium.sh), FAULTDESK_BROWSER_TESTS=0 skips the browser tests.
+section "noc HTML report in Chromium"
+scripts/test-noc-html.sh
+
 section "all tests passed"

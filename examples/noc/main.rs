@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example noc                      # defaults: 20 OLTs, ~20,000 ONTs, 1,000,000 events
 //! cargo run --release --example noc -- --events 50000 --olts 4 --json out.json
+//! cargo run --release --example noc -- --html report.html    # one self-contained page of charts
 //! ```
 //!
 //! It generates the network (routers → OLTs → PON ports → splitters → ONTs), loads the topology,
@@ -12,6 +13,7 @@
 //! Agents work the tickets (acknowledge, comment, resolve, close); the SLA scheduler and the
 //! unacknowledged-alarm check run on the simulated clock. It ends with a report (and `--json`).
 
+mod html;
 mod scenario;
 
 use chrono::{DateTime, Duration, Utc};
@@ -34,6 +36,7 @@ use uuid::Uuid;
 struct Options {
     db: String,
     json: Option<String>,
+    html: Option<String>,
     batch: usize,
     quiet: bool,
     scenario: ScenarioConfig,
@@ -42,26 +45,27 @@ struct Options {
 fn usage() -> ! {
     eprintln!(
         "usage: noc [--db URL] [--events N] [--olts N] [--ports N] [--onts-per-port N] [--days N] \
-         [--seed N] [--batch N] [--json FILE] [--quiet]"
+         [--seed N] [--batch N] [--json FILE] [--html FILE] [--quiet]"
     );
     std::process::exit(2)
 }
 
-fn parse_args() -> Options {
+fn parse_args_from(mut args: impl Iterator<Item = String>) -> Options {
     let mut o = Options {
         db: String::new(),
         json: None,
+        html: None,
         batch: 2000,
         quiet: false,
         scenario: ScenarioConfig::default(),
     };
-    let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next().unwrap_or_else(|| usage());
         let num = |v: String| v.parse::<u64>().unwrap_or_else(|_| usage());
         match a.as_str() {
             "--db" => o.db = val(),
             "--json" => o.json = Some(val()),
+            "--html" => o.html = Some(val()),
             "--events" => o.scenario.min_events = num(val()),
             "--olts" => o.scenario.olts = num(val()).max(1) as usize,
             "--ports" => o.scenario.ports_per_olt = num(val()).max(1) as usize,
@@ -105,6 +109,8 @@ struct Report {
     flapping_alarms: usize,
     cleared: u64,
     root_causes: u64,
+    /// Alarms created that were never suppressed (as a correlated child, by maintenance or by
+    /// a suppression rule): what an operator has to look at.
     actionable_alarms: u64,
     noise_reduction_ratio: f64,
     tickets_by_trigger: BTreeMap<String, u64>,
@@ -117,6 +123,9 @@ struct Report {
     ingest_seconds: f64,
     events_per_second: f64,
     total_seconds: f64,
+    /// Per-minute/hour series for `--html` (not in the JSON report).
+    #[serde(skip)]
+    timeline: html::Timeline,
 }
 
 /// A ticket an agent will work on at `due`.
@@ -129,15 +138,34 @@ struct AgentTask {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> faultdesk::Result<()> {
-    let opts = parse_args();
-    let report = run(&opts).await?;
+    let opts = parse_args_from(std::env::args().skip(1));
+    run_and_write(&opts).await?;
+    Ok(())
+}
+
+/// Runs, prints the report and writes the `--json` / `--html` files.
+async fn run_and_write(opts: &Options) -> faultdesk::Result<Report> {
+    let report = run(opts).await?;
     print_report(&report);
+    let write = |path: &str, text: String| {
+        std::fs::write(path, text).map_err(|e| faultdesk::Error::storage(e.to_string()))
+    };
     if let Some(path) = &opts.json {
-        let json = serde_json::to_string_pretty(&report).expect("report serialises");
-        std::fs::write(path, json).map_err(|e| faultdesk::Error::storage(e.to_string()))?;
+        write(
+            path,
+            serde_json::to_string_pretty(&report).expect("report serialises"),
+        )?;
         println!("report written to {path}");
     }
-    Ok(())
+    if let Some(path) = &opts.html {
+        let value = serde_json::to_value(&report).expect("report serialises");
+        write(
+            path,
+            html::render(&value, &report.timeline).map_err(faultdesk::Error::storage)?,
+        )?;
+        println!("HTML report written to {path}");
+    }
+    Ok(report)
 }
 
 async fn run(opts: &Options) -> faultdesk::Result<Report> {
@@ -161,6 +189,11 @@ async fn run(opts: &Options) -> faultdesk::Result<Report> {
     let mut report = Report {
         seed: scenario.config.seed,
         database: opts.db.split('?').next().unwrap_or_default().to_string(),
+        timeline: html::Timeline::new(
+            scenario.config.start,
+            scenario.config.days,
+            opts.html.is_some(),
+        ),
         ..Report::default()
     };
     report.olt_failure = format!(
@@ -214,6 +247,9 @@ async fn run(opts: &Options) -> faultdesk::Result<Report> {
     };
 
     let mut flapping: HashSet<Uuid> = HashSet::new();
+    // Alarms suppressed at least once (a correlated child, a maintenance or rule suppression):
+    // an alarm can be suppressed more than once, so the decisions alone over-count.
+    let mut suppressed: HashSet<Uuid> = HashSet::new();
     let mut tasks: VecDeque<AgentTask> = VecDeque::new();
     let mut next_housekeeping = scenario.config.start + Duration::minutes(10);
     let mut batch = Vec::with_capacity(opts.batch);
@@ -248,12 +284,14 @@ async fn run(opts: &Options) -> faultdesk::Result<Report> {
         }
         clock.set(batch_end);
         let count = batch.len() as u64;
+        report.timeline.events(batch.iter().map(|e| e.occurred_at));
         let t0 = Instant::now();
         let outcome = desk.ingest_batch(&noc, std::mem::take(&mut batch)).await?;
         ingest_time += t0.elapsed();
+        report.timeline.decisions(&outcome.decisions);
         report.events_in += count;
         for d in &outcome.decisions {
-            tally(d, &mut report, &mut flapping);
+            tally(d, &mut report, &mut flapping, &mut suppressed);
             if let Decision::TicketRequested { trigger, .. } = d {
                 *report
                     .tickets_by_trigger
@@ -300,7 +338,7 @@ async fn run(opts: &Options) -> faultdesk::Result<Report> {
     report.flapping_alarms = flapping.len();
     report.actionable_alarms = report
         .alarms_created
-        .saturating_sub(report.suppressed_correlated + report.suppressed_maintenance);
+        .saturating_sub(suppressed.len() as u64);
     report.noise_reduction_ratio = if report.actionable_alarms == 0 {
         0.0
     } else {
@@ -395,20 +433,36 @@ async fn agent_step(desk: &Desk, agent: &Actor, t: &AgentTask) -> faultdesk::Res
     }
 }
 
-fn tally(d: &Decision, r: &mut Report, flapping: &mut HashSet<Uuid>) {
+fn tally(
+    d: &Decision,
+    r: &mut Report,
+    flapping: &mut HashSet<Uuid>,
+    suppressed: &mut HashSet<Uuid>,
+) {
     match d {
-        Decision::Created { .. } => r.alarms_created += 1,
+        Decision::Created { alarm } => {
+            r.alarms_created += 1;
+            if alarm.status.as_str() == "suppressed" {
+                suppressed.insert(alarm.id);
+            }
+        }
         Decision::Deduplicated { .. } => r.deduplicated += 1,
         Decision::Cleared { .. } => r.cleared += 1,
         Decision::Flapping { alarm_id, .. } => {
             r.flapping_decisions += 1;
             flapping.insert(*alarm_id);
         }
-        Decision::Suppressed { .. } => r.suppressed_maintenance += 1,
-        Decision::Correlated { status, .. } => {
+        Decision::Suppressed { alarm_id, .. } => {
+            r.suppressed_maintenance += 1;
+            suppressed.insert(*alarm_id);
+        }
+        Decision::Correlated {
+            alarm_id, status, ..
+        } => {
             r.correlated += 1;
             if status.as_str() == "suppressed" {
                 r.suppressed_correlated += 1;
+                suppressed.insert(*alarm_id);
             }
         }
         Decision::RootCause { .. } => r.root_causes += 1,

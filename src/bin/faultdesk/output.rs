@@ -9,8 +9,13 @@ use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::Value;
 use std::io::Write;
 
-/// The width tables are wrapped to when stdout is not a terminal.
+/// The width tables are wrapped to when stdout is not a terminal (or one that reports no
+/// usable width).
 const PIPE_WIDTH: u16 = 120;
+
+/// A terminal narrower than this (e.g. a pseudo-terminal that reports 0 columns) is treated
+/// as having no width: the table is wrapped at [`PIPE_WIDTH`] instead of one character a column.
+const MIN_TERMINAL_WIDTH: u16 = 40;
 
 /// The output format chosen with `--json` / `--csv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,9 +77,9 @@ impl Sheet {
         let mut t = Table::new();
         t.load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic);
-        if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-            // No terminal to measure: wrap long cells at a readable width.
-            t.set_width(PIPE_WIDTH);
+        let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        if let Some(w) = fixed_width(terminal, t.width()) {
+            t.set_width(w);
         }
         if self.vertical {
             let row = self.rows.first().cloned().unwrap_or_default();
@@ -88,6 +93,16 @@ impl Sheet {
             }
         }
         t
+    }
+}
+
+/// The width to wrap a table at, or `None` to let it follow the terminal: stdout is not a
+/// terminal, or one whose width is unknown or unusably narrow (`detected` below
+/// [`MIN_TERMINAL_WIDTH`]), gets [`PIPE_WIDTH`].
+fn fixed_width(terminal: bool, detected: Option<u16>) -> Option<u16> {
+    match detected {
+        Some(w) if terminal && w >= MIN_TERMINAL_WIDTH => None,
+        _ => Some(PIPE_WIDTH),
     }
 }
 
@@ -248,6 +263,16 @@ mod tests {
         assert_eq!(redact_url("postgres://fd@db/x"), "postgres://fd@db/x");
         assert_eq!(redact_url("sqlite://faultdesk.db"), "sqlite://faultdesk.db");
         assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
+    }
+
+    #[test]
+    fn tables_follow_only_a_usable_terminal() {
+        assert_eq!(fixed_width(true, Some(200)), None);
+        assert_eq!(fixed_width(true, Some(MIN_TERMINAL_WIDTH)), None);
+        // A pseudo-terminal that reports 0 columns would squeeze every column to one character.
+        assert_eq!(fixed_width(true, Some(0)), Some(PIPE_WIDTH));
+        assert_eq!(fixed_width(true, None), Some(PIPE_WIDTH));
+        assert_eq!(fixed_width(false, Some(200)), Some(PIPE_WIDTH));
     }
 
     #[test]

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Server } from 'node:http'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { start } from '../server'
 import { closeDesk } from '../lib/desk'
+import { collectConsoleErrors, launchChromium } from './chromium'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SCREENSHOT = process.env.FIBREFLOW_SCREENSHOT ?? 'target/fibreflow-console.png'
 
 describe('live console in Chromium', () => {
@@ -19,20 +19,13 @@ describe('live console in Chromium', () => {
   let url: string
   let browser: Browser
   let page: Page
-  const consoleErrors: string[] = []
+  let consoleErrors: string[] = []
 
   before(async () => {
     ;({ server, url } = await start(0))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    })
+    browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text())
-    })
-    page.on('pageerror', (e) => consoleErrors.push(String(e)))
+    consoleErrors = collectConsoleErrors(page)
   })
   after(async () => {
     await browser?.close()
