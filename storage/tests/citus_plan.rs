@@ -54,6 +54,15 @@ async fn text_rows(store: &Store, sql: &str) -> Vec<Vec<String>> {
     .collect()
 }
 
+/// The first column of a catalog query, as a set.
+async fn names(store: &Store, sql: &str) -> BTreeSet<String> {
+    text_rows(store, sql)
+        .await
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect()
+}
+
 #[tokio::test]
 async fn the_schema_is_what_the_citus_plan_of_docs_scaling_describes() {
     let Some(url) = common::pg_fresh_url().await else {
@@ -66,25 +75,19 @@ async fn the_schema_is_what_the_citus_plan_of_docs_scaling_describes() {
         .expect("read docs/scaling.md");
 
     // Every faultdesk table has `tenant_id TEXT NOT NULL` (the distribution column).
-    let tables: BTreeSet<String> = text_rows(
+    let tables = names(
         &store,
         "SELECT c.relname::text FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace \
          AND c.relkind = 'r' AND c.relname <> 'seaql_migrations'",
     )
-    .await
-    .into_iter()
-    .map(|r| r[0].clone())
-    .collect();
+    .await;
     assert!(tables.len() >= 20, "tables found: {tables:?}");
-    let with_tenant: BTreeSet<String> = text_rows(
+    let with_tenant = names(
         &store,
         "SELECT table_name::text FROM information_schema.columns WHERE table_schema = 'public' \
          AND column_name = 'tenant_id' AND is_nullable = 'NO' AND data_type = 'text'",
     )
-    .await
-    .into_iter()
-    .map(|r| r[0].clone())
-    .collect();
+    .await;
     let without: Vec<&String> = tables.difference(&with_tenant).collect();
     assert!(
         without.is_empty(),
@@ -103,7 +106,7 @@ async fn the_schema_is_what_the_citus_plan_of_docs_scaling_describes() {
     );
 
     // Primary keys: those that already include tenant_id are the ones the plan names.
-    let pk_with_tenant: BTreeSet<String> = text_rows(
+    let pk_with_tenant = names(
         &store,
         "SELECT conrelid::regclass::text FROM pg_constraint \
          WHERE connamespace = 'public'::regnamespace AND contype = 'p' \
@@ -111,10 +114,7 @@ async fn the_schema_is_what_the_citus_plan_of_docs_scaling_describes() {
          AND (SELECT attnum FROM pg_attribute WHERE attrelid = conrelid AND attname = 'tenant_id') \
              = ANY (conkey)",
     )
-    .await
-    .into_iter()
-    .map(|r| r[0].clone())
-    .collect();
+    .await;
     assert_eq!(
         names_after(&doc, "Tables already keyed that way:", ";"),
         pk_with_tenant,
@@ -122,7 +122,7 @@ async fn the_schema_is_what_the_citus_plan_of_docs_scaling_describes() {
     );
 
     // Unique indexes other than primary keys that lack tenant_id: only the one the plan names.
-    let unique_without: BTreeSet<String> = text_rows(
+    let unique_without = names(
         &store,
         "SELECT i.indexrelid::regclass::text FROM pg_index i \
          JOIN pg_class c ON c.oid = i.indrelid AND c.relnamespace = 'public'::regnamespace \
@@ -130,26 +130,20 @@ async fn the_schema_is_what_the_citus_plan_of_docs_scaling_describes() {
              SELECT 1 FROM pg_attribute a WHERE a.attrelid = i.indrelid \
              AND a.attname = 'tenant_id' AND a.attnum = ANY (i.indkey))",
     )
-    .await
-    .into_iter()
-    .map(|r| r[0].clone())
-    .collect();
+    .await;
     assert_eq!(unique_without, set(&["ux_alarms_ticket"]));
     assert!(doc.contains("`ux_alarms_ticket (ticket_id)` becomes"));
 
     // Foreign keys: none includes tenant_id yet; each must become composite (step 2 of the
     // plan lists these child -> parent pairs).
-    let fks: BTreeSet<String> = text_rows(
+    let fks = names(
         &store,
         "SELECT conrelid::regclass::text || ' -> ' || confrelid::regclass::text FROM pg_constraint \
          WHERE connamespace = 'public'::regnamespace AND contype = 'f' \
          AND NOT (SELECT attnum FROM pg_attribute WHERE attrelid = conrelid AND attname = 'tenant_id') \
              = ANY (conkey)",
     )
-    .await
-    .into_iter()
-    .map(|r| r[0].clone())
-    .collect();
+    .await;
     assert_eq!(
         fks,
         set(&[
