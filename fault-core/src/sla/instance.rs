@@ -866,6 +866,69 @@ impl SlaInstance {
         }
     }
 
+    /// The earliest instant after `now` at which [`SlaInstance::status`] may change with no
+    /// new input: a pending response/resolution target breaching (the first instant after its
+    /// due instant), the downtime allowance running out (or falling below the at-risk
+    /// fraction) while an outage is open, or the period ending. `None` when nothing is left to
+    /// watch.
+    ///
+    /// The allowance instants are computed in wall time from the downtime counted at `now`,
+    /// so they are never late: business hours and maintenance windows only make the real
+    /// change later, and a scheduler that re-evaluates at this instant simply asks again.
+    ///
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use fault_core::sla::{Compliance, MeasurementPeriod, SlaDefinition, SlaInstance, SlaScope};
+    /// use rust_decimal::Decimal;
+    /// use std::sync::Arc;
+    /// let t = |d, h| Utc.with_ymd_and_hms(2026, 4, d, h, 0, 0).unwrap();
+    /// let def = Arc::new(SlaDefinition::new("Gold", Decimal::new(999, 3), MeasurementPeriod::utc_month())
+    ///     .with_at_risk_fraction(Decimal::ZERO));
+    /// let mut sla = SlaInstance::for_instant(uuid::Uuid::nil(), def, SlaScope::customer("c"), t(1, 0)).unwrap();
+    /// sla.record_outage("a", t(2, 0), None).unwrap();
+    /// // 30 days: the 43.2 min allowance runs out 43.2 min after the outage began.
+    /// let next = sla.next_change(t(2, 0)).unwrap();
+    /// assert_eq!(next, t(2, 0) + Duration::seconds(2592) + Duration::nanoseconds(1));
+    /// assert_eq!(sla.status(next - Duration::nanoseconds(1)).compliance, Compliance::Compliant);
+    /// assert_eq!(sla.status(next).compliance, Compliance::Breached);
+    /// ```
+    pub fn next_change(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let mut next: Option<DateTime<Utc>> = None;
+        let mut consider = |t: DateTime<Utc>| {
+            if t > now && next.is_none_or(|n| t < n) {
+                next = Some(t);
+            }
+        };
+        let one = Duration::nanoseconds(1);
+        for p in self
+            .pending_response
+            .values()
+            .chain(self.pending_resolution.values())
+        {
+            consider(p.due + one);
+        }
+        if now < self.period.end {
+            consider(self.period.end);
+            if !self.open.is_empty() {
+                let s = self.status(now);
+                if s.counted_downtime <= s.allowed_downtime {
+                    let remaining = s.allowed_downtime - s.counted_downtime;
+                    consider(now + remaining + one);
+                    let threshold = (self.definition.at_risk_fraction
+                        * Decimal::from(s.allowed_downtime.num_nanoseconds().unwrap_or(0)))
+                    .ceil()
+                    .to_i64()
+                    .unwrap_or(0);
+                    let until_risk = remaining.num_nanoseconds().unwrap_or(0) - threshold;
+                    if until_risk >= 0 {
+                        consider(now + Duration::nanoseconds(until_risk) + one);
+                    }
+                }
+            }
+        }
+        next
+    }
+
     /// The instant counted downtime reached `allowance`: from the next instant on, it exceeds it.
     fn exhaustion_instant(&self, union: &IntervalSet, allowance: i64) -> i64 {
         let mut acc = 0i64;
@@ -1049,6 +1112,55 @@ mod tests {
                     }
                 }
                 assert_caches(&sla);
+            }
+        }
+    }
+
+    proptest! {
+        /// Nothing changes between `now` and `next_change(now)`: compliance, breach keys and
+        /// open outages are the same at every instant before it.
+        #[test]
+        fn next_change_is_never_late(
+            exclude in any::<bool>(),
+            closed in proptest::collection::vec((0i64..43_000, 0i64..600), 0..6),
+            maint in proptest::collection::vec((0i64..43_000, 0i64..600), 0..3),
+            open_at in proptest::option::of(0i64..43_000),
+            now_min in 0i64..44_000,
+            response in proptest::option::of(1u32..500),
+        ) {
+            let mut def = SlaDefinition::new("t", Decimal::new(995, 3), MeasurementPeriod::utc_month())
+                .with_exclude_maintenance(exclude);
+            if let Some(r) = response {
+                def = def.with_response_minutes(Severity::Major, r);
+            }
+            let mut sla = SlaInstance::for_instant(Uuid::nil(), Arc::new(def), SlaScope::service("s"), base()).unwrap();
+            let at = |m: i64| base() + Duration::minutes(m);
+            for (i, (s, len)) in closed.iter().enumerate() {
+                sla.record_outage(&format!("c{i}"), at(*s), Some(at(s + len))).unwrap();
+            }
+            for (s, len) in &maint {
+                sla.record_maintenance(at(*s), at(s + len)).unwrap();
+            }
+            if let Some(s) = open_at {
+                let s = s.min(now_min);
+                sla.record_alarm(&SlaAlarm::new("open", Severity::Major, at(s)).for_service("s")).unwrap();
+            }
+            let now = at(now_min) + Duration::seconds(17);
+            let key = |t: DateTime<Utc>| {
+                let s = sla.status(t);
+                (s.compliance, s.breaches.iter().map(|b| b.key.clone()).collect::<Vec<_>>())
+            };
+            let here = key(now);
+            if let Some(next) = sla.next_change(now) {
+                prop_assert!(next > now);
+                let span = (next - now).num_nanoseconds().unwrap();
+                for k in [1i64, 2, 3] {
+                    let t = now + Duration::nanoseconds(span * k / 4);
+                    prop_assert_eq!(&key(t), &here, "changed at {} before {}", t, next);
+                }
+                prop_assert_eq!(&key(next - Duration::nanoseconds(1)), &here);
+            } else {
+                prop_assert_eq!(&key(now + Duration::days(400)), &here);
             }
         }
     }
