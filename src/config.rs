@@ -214,6 +214,7 @@ impl DeskConfig {
     ///   "blob_dir": "/var/lib/faultdesk/blobs",   // attachments on the local filesystem
     ///   "attachments": { "max_size_bytes": 52428800, "allowed_extensions": ["pdf", "log"] },
     ///   "notification_routes": [ { "kinds": ["sla.*"], "channel": "webhook", "recipient": "https://..." } ],
+    ///   "notification_alarm_severities": ["critical", "major"],  // alarm.raised/cleared that notify (default critical)
     ///   "sla_policy": "itsm",               // "itsm", "vms", a policy object (ticket_core::sla), or null
     ///   "store": { "max_connections": 10, "busy_timeout_secs": 5, "acquire_timeout_secs": 30 }
     /// }
@@ -242,6 +243,7 @@ impl DeskConfig {
             blob_dir: Option<String>,
             attachments: Option<ticket_core::attachment::AttachmentPolicy>,
             notification_routes: Option<Vec<crate::desk::NotificationRoute>>,
+            notification_alarm_severities: Option<Vec<fault_core::Severity>>,
             #[serde(default, deserialize_with = "explicit")]
             sla_policy: Option<Option<NameOr<serde_json::Value>>>,
             store: Option<StoreFile>,
@@ -351,6 +353,9 @@ impl DeskConfig {
         }
         for r in file.notification_routes.unwrap_or_default() {
             c = c.with_notification_route(r)?;
+        }
+        if let Some(sev) = file.notification_alarm_severities {
+            c.notifications.alarm_severities = sev;
         }
         match file.sla_policy {
             None => {}

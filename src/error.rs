@@ -141,6 +141,13 @@ impl From<fault_core::Error> for Error {
     }
 }
 
+impl From<fault_core::sla::SlaError> for Error {
+    fn from(e: fault_core::sla::SlaError) -> Self {
+        // Every SLA error is about the input (definition, period, interval, JSON).
+        Error::new(ErrorKind::Validation, e.to_string())
+    }
+}
+
 impl From<faultdesk_storage::Error> for Error {
     fn from(e: faultdesk_storage::Error) -> Self {
         use faultdesk_storage::Error as S;

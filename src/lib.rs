@@ -34,6 +34,11 @@ pub use desk::{
     TicketQuery, TicketSearchHit, TicketStatistics, TransitionOptions,
 };
 pub use desk::{Desk, Subscription};
+pub use desk::{
+    MAX_SLA_INSTANCES_PER_CALL, NewSlaInstance, SLA_LATE_ALARM_HORIZON, SlaBreachQuery,
+    SlaBreachRecord, SlaInstancePatch, SlaInstanceQuery, SlaInstanceStatus, SlaReportQuery,
+    StoredSlaDefinition, StoredSlaInstance,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventFilter};
 
@@ -110,6 +115,27 @@ mod send_checks {
         assert_send(&desk.deliver_notifications());
         assert_send(&desk.list_notifications(&actor, None, 10));
         assert_send(&desk.run_due(chrono::Utc::now()));
+        // SLA service
+        let def = fault_core::sla::SlaDefinition::new(
+            "d",
+            rust_decimal::Decimal::ONE,
+            fault_core::sla::MeasurementPeriod::utc_month(),
+        );
+        assert_send(&desk.create_sla_definition(&actor, def.clone()));
+        assert_send(&desk.get_sla_definition(&actor, id));
+        assert_send(&desk.list_sla_definitions(&actor));
+        assert_send(&desk.update_sla_definition(&actor, id, def));
+        assert_send(&desk.delete_sla_definition(&actor, id));
+        assert_send(&desk.create_sla_instance(&actor, crate::NewSlaInstance::new(id, "c")));
+        assert_send(&desk.create_sla_instances(&actor, vec![]));
+        assert_send(&desk.get_sla_instance(&actor, id));
+        assert_send(&desk.list_sla_instances(&actor, Default::default()));
+        assert_send(&desk.update_sla_instance(&actor, id, Default::default()));
+        assert_send(&desk.delete_sla_instance(&actor, id));
+        assert_send(&desk.sla_status(&actor, id));
+        let now = chrono::Utc::now();
+        assert_send(&desk.sla_compliance_report(&actor, crate::SlaReportQuery::range(now, now)));
+        assert_send(&desk.list_sla_breaches(&actor, Default::default()));
         let w = async {
             crate::desk::write_tx!(desk, |w| {
                 w.emit("t", "k", None, false, serde_json::Value::Null)

@@ -21,12 +21,14 @@ use chrono::Duration;
 use common::*;
 use faultdesk::fault::AlarmEvent;
 use faultdesk::fault::maintenance::MaintenanceScope;
+use faultdesk::fault::sla::{MeasurementPeriod, SlaDefinition};
 use faultdesk::fault::topology::TopologyEdge;
 use faultdesk::ticket::TicketPatch;
 use faultdesk::ticket::comment::Visibility;
 use faultdesk::{
     Actor, AlarmQuery, BlobStore, CreateTicketFromAlarm, Desk, ErrorKind, EventFilter,
-    NewAttachment, NewMaintenanceWindow, NewTicketInput, NotificationRoute, TicketQuery,
+    NewAttachment, NewMaintenanceWindow, NewSlaInstance, NewTicketInput, NotificationRoute,
+    SlaBreachQuery, SlaInstancePatch, SlaInstanceQuery, SlaReportQuery, TicketQuery,
     TransitionOptions,
 };
 use reliability::{Dumper, assert_same};
@@ -57,6 +59,9 @@ struct Ctx {
     attachment: Uuid,
     rule: Uuid,
     window: Uuid,
+    /// SLA definition, and an instance of it (on `olt-1`) with an outage and a breach.
+    sla_definition: Uuid,
+    sla_instance: Uuid,
     /// Every id of A's objects (to detect leaks in results).
     ids: Vec<Uuid>,
 }
@@ -396,7 +401,112 @@ fn matrix() -> Vec<Case> {
             .list_notifications(&c.b, Some(c.ticket), 1000)
             .await
             .map(|v| v.len())),
+        // ---------------------------------------------------------------- SLA service
+        case!("create_sla_definition", OwnOnly, |c| c
+            .desk
+            .create_sla_definition(&c.b, sla_definition("B's Gold"))
+            .await
+            .map(|d| c.leaks(&d))),
+        case!("get_sla_definition", NotFound, |c| c
+            .desk
+            .get_sla_definition(&c.b, c.sla_definition)
+            .await
+            .map(zero)),
+        case!("list_sla_definitions", Nothing, |c| c
+            .desk
+            .list_sla_definitions(&c.b)
+            .await
+            .map(|v| v.len() + c.leaks(&v))),
+        case!("update_sla_definition", NotFound, |c| c
+            .desk
+            .update_sla_definition(&c.b, c.sla_definition, sla_definition("pwned"))
+            .await
+            .map(zero)),
+        case!("delete_sla_definition", NotFound, |c| c
+            .desk
+            .delete_sla_definition(&c.b, c.sla_definition)
+            .await
+            .map(zero)),
+        case!("create_sla_instance", NotFound, |c| c
+            .desk
+            .create_sla_instance(
+                &c.b,
+                NewSlaInstance::new(c.sla_definition, "cust-b").with_resources(["olt-1"])
+            )
+            .await
+            .map(zero)),
+        case!("create_sla_instances", NotFound, |c| c
+            .desk
+            .create_sla_instances(&c.b, vec![NewSlaInstance::new(c.sla_definition, "cust-b")])
+            .await
+            .map(zero)),
+        case!("get_sla_instance", NotFound, |c| c
+            .desk
+            .get_sla_instance(&c.b, c.sla_instance)
+            .await
+            .map(zero)),
+        case!("list_sla_instances", Nothing, |c| c
+            .desk
+            .list_sla_instances(&c.b, SlaInstanceQuery::default())
+            .await
+            .map(|p| p.total as usize + c.leaks(&p))),
+        case!("update_sla_instance", NotFound, |c| c
+            .desk
+            .update_sla_instance(
+                &c.b,
+                c.sla_instance,
+                SlaInstancePatch {
+                    monthly_fee: Some(rust_decimal::Decimal::ZERO),
+                    ..Default::default()
+                }
+            )
+            .await
+            .map(zero)),
+        case!("delete_sla_instance", NotFound, |c| c
+            .desk
+            .delete_sla_instance(&c.b, c.sla_instance)
+            .await
+            .map(zero)),
+        case!("sla_status", NotFound, |c| c
+            .desk
+            .sla_status(&c.b, c.sla_instance)
+            .await
+            .map(zero)),
+        case!("sla_compliance_report", Nothing, |c| c
+            .desk
+            .sla_compliance_report(
+                &c.b,
+                SlaReportQuery::range(c.desk.now() - Duration::days(60), c.desk.now())
+            )
+            .await
+            .map(|r| r.totals.instance_count + c.leaks(&r))),
+        case!("list_sla_breaches", Nothing, |c| c
+            .desk
+            .list_sla_breaches(&c.b, SlaBreachQuery::default())
+            .await
+            .map(|v| v.len() + c.leaks(&v))),
+        case!("list_sla_breaches", NotFound, |c| c
+            .desk
+            .list_sla_breaches(
+                &c.b,
+                SlaBreachQuery {
+                    instance_id: Some(c.sla_instance),
+                    ..Default::default()
+                }
+            )
+            .await
+            .map(zero)),
     ]
+}
+
+/// A 99.99 % availability definition per UTC month (4.3 minutes of allowance).
+fn sla_definition(name: &str) -> SlaDefinition {
+    SlaDefinition::new(
+        name,
+        rust_decimal::Decimal::new(9999, 4),
+        MeasurementPeriod::utc_month(),
+    )
+    .with_monthly_fee(rust_decimal::Decimal::new(10_000, 2))
 }
 
 /// Use-cases that take no actor (system-wide jobs over every tenant's due rows, lifecycle):
@@ -505,6 +615,26 @@ async fn tenant_a(td: &TestDesk) -> Ctx {
         .await
         .unwrap()
         .id;
+    // An SLA instance on olt-1, created after its alarm: the open outage (30 min) is picked
+    // up and is past the 4.3-minute allowance, so the instance has a recorded breach.
+    let sla_def = desk
+        .create_sla_definition(&a, sla_definition("A's Platinum"))
+        .await
+        .unwrap()
+        .id;
+    let sla_inst = desk
+        .create_sla_instance(
+            &a,
+            NewSlaInstance::new(sla_def, "cust-a").with_resources(["olt-1"]),
+        )
+        .await
+        .unwrap()
+        .id;
+    let breaches = desk
+        .list_sla_breaches(&a, SlaBreachQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(breaches.len(), 1, "A's instance has a breach to hide");
     // The unacknowledged check needs age: move past 15 minutes.
     td.advance(Duration::minutes(20));
     let ids = vec![
@@ -521,6 +651,9 @@ async fn tenant_a(td: &TestDesk) -> Ctx {
         attachment,
         rule,
         window,
+        sla_def,
+        sla_inst,
+        breaches[0].id,
     ];
     Ctx {
         desk,
@@ -538,6 +671,8 @@ async fn tenant_a(td: &TestDesk) -> Ctx {
         attachment,
         rule,
         window,
+        sla_definition: sla_def,
+        sla_instance: sla_inst,
         ids,
     }
 }

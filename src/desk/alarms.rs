@@ -527,6 +527,7 @@ fn alarm_payload(a: &Alarm, kinds: &[&str]) -> Value {
         "alarm_type": a.alarm_type,
         "status": a.status.as_str(),
         "severity": a.severity.as_str(),
+        "raised_severity": a.raised_severity.as_str(),
         "resource_type": a.resource_type,
         "resource_id": a.resource_id,
         "parent_alarm_id": a.parent_alarm_id,
@@ -618,6 +619,8 @@ impl Desk {
             let mut outcome = self
                 .persist_decisions(w, actor, &events, &decisions, &spans, &plain)
                 .await?;
+            // The SLA service's ticket requests (breaches) follow the correlator's.
+            decisions.append(&mut outcome.decisions);
             outcome.decisions = decisions;
             Ok(outcome)
         })?;
@@ -813,13 +816,20 @@ impl Desk {
                 }
             }
         }
+        // Outages on the SLA instances the changed alarms affect (no query when none does).
+        let sla = self
+            .sla_track_alarms(w, tenant, decisions, &|id: Uuid| {
+                fold.alarms.get(&id).map(|e| &e.alarm)
+            })
+            .await?;
+        tickets.extend(sla.tickets);
         Ok(IngestOutcome {
             events: events.len(),
             alarm_ids,
             created: inserts.len(),
             updated: updates.len() + repeated,
             tickets,
-            decisions: Vec::new(),
+            decisions: sla.decisions,
         })
     }
 
@@ -916,6 +926,9 @@ impl Desk {
                     alarm_payload(&alarm, &[action]),
                 )
                 .await?;
+                let change = crate::desk::sla::operator_decision(&alarm, action, w.now);
+                self.sla_track_alarms(w, &tenant, &change, &|_: Uuid| Some(&alarm))
+                    .await?;
             }
             Ok(())
         })?;

@@ -277,6 +277,7 @@ macro_rules! correlating_tx {
                     async {
                         let now = $w.now;
                         $tc.sync(desk, &$w.tx, now, $config_changed).await?;
+                        $w.sla_version = $tc.sla_version();
                         $body
                     }
                     .await
@@ -356,11 +357,15 @@ impl TenantCorrelator {
             .await?;
         self.pending = Some(stamp);
         // What the database held before this transaction's own bump.
+        // (The SLA version does not concern the correlator: see `Desk::sla_index`.)
         let before = CorrelationStamp {
             version: stamp.version - 1,
             config_version: stamp.config_version - i64::from(config_changed),
+            sla_version: stamp.sla_version,
         };
-        if self.guard.as_ref().is_some_and(|c| c.stamp == before) {
+        if self.guard.as_ref().is_some_and(|c| {
+            c.stamp.version == before.version && c.stamp.config_version == before.config_version
+        }) {
             return Ok(CacheState::Current);
         }
         *self.guard = None;
@@ -371,6 +376,12 @@ impl TenantCorrelator {
         });
         tracing::debug!(tenant = %self.tenant, version = before.version, "correlator rebuilt");
         Ok(CacheState::Rebuilt)
+    }
+
+    /// The tenant's SLA version as the running transaction's [`TenantCorrelator::sync`] read
+    /// it under the lock (`None` before a sync).
+    pub(crate) fn sla_version(&self) -> Option<i64> {
+        self.pending.map(|s| s.sla_version)
     }
 
     /// The correlator. Only valid after a successful [`TenantCorrelator::sync`].

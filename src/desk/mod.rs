@@ -125,6 +125,8 @@ pub(crate) struct Inner {
     pub(crate) events: broadcast::Sender<Arc<Event>>,
     /// Cross-process event delivery (see `feed`).
     pub(crate) feed: Arc<feed::Feed>,
+    /// Per-tenant index of live SLA instances (see `sla`).
+    pub(crate) sla: sla::SlaCache,
 }
 
 impl Drop for Inner {
@@ -157,6 +159,7 @@ impl Desk {
             config,
             events,
             feed: Arc::new(feed::Feed::starting_at(top?)),
+            sla: sla::SlaCache::default(),
         });
         // Other processes can write a PostgreSQL database or a SQLite file, not an
         // in-memory SQLite database.
@@ -227,6 +230,8 @@ impl Desk {
             tx: self.inner.store.begin().await?,
             now: self.now(),
             events: Vec::new(),
+            notify: Vec::new(),
+            sla_version: None,
         })
     }
 
@@ -239,14 +244,23 @@ impl Desk {
         outcome: Result<T>,
         attempt: u32,
     ) -> Result<Option<T>> {
-        let Work { tx, events, .. } = work;
+        let Work {
+            tx, events, notify, ..
+        } = work;
         let err = match outcome {
-            Ok(value) => match tx.commit().await {
-                Ok(()) => {
-                    self.publish(events).await;
-                    return Ok(Some(value));
+            // Notification intents are written last, in the same transaction (one insert).
+            Ok(value) => match self.record_intents(&tx, &events, &notify).await {
+                Err(e) => {
+                    let _ = tx.rollback().await;
+                    e
                 }
-                Err(e) => Error::from(e),
+                Ok(()) => match tx.commit().await {
+                    Ok(()) => {
+                        self.publish(events).await;
+                        return Ok(Some(value));
+                    }
+                    Err(e) => Error::from(e),
+                },
             },
             Err(e) => {
                 // A failed rollback of a broken connection is not the error to report.
@@ -436,6 +450,12 @@ pub(crate) struct Work {
     /// the use-case writes.
     pub(crate) now: DateTime<Utc>,
     events: Vec<Event>,
+    /// Events (by index in `events`) that notify through the configured routes, with the
+    /// objects they concern (see `notifications::Desk::record_intents`).
+    notify: Vec<(usize, notifications::Related)>,
+    /// The tenant's SLA version read under its correlation lock, in correlating transactions
+    /// (see `correlating_tx!`); tells the SLA service whether its index is current.
+    pub(crate) sla_version: Option<i64>,
 }
 
 impl Work {
@@ -470,6 +490,13 @@ impl Work {
         });
         Ok(seq)
     }
+
+    /// Marks the event emitted last as one that notifies (intents are written at commit).
+    pub(crate) fn notify_last(&mut self, related: notifications::Related) {
+        if let Some(i) = self.events.len().checked_sub(1) {
+            self.notify.push((i, related));
+        }
+    }
 }
 
 fn backoff(attempt: u32) -> Duration {
@@ -491,7 +518,14 @@ pub(crate) fn validate_actor(actor: &Actor) -> Result<()> {
 mod alarm_rows;
 mod alarms;
 mod correlation;
+mod sla;
 pub use alarms::{
     AlarmNote, AlarmQuery, DEFAULT_ARCHIVE_AFTER_DAYS, IngestOutcome, NewMaintenanceWindow,
     StoredRule,
+};
+pub use sla::{
+    LATE_ALARM_HORIZON as SLA_LATE_ALARM_HORIZON,
+    MAX_INSTANCES_PER_CALL as MAX_SLA_INSTANCES_PER_CALL, NewSlaInstance, SlaBreachQuery,
+    SlaBreachRecord, SlaInstancePatch, SlaInstanceQuery, SlaInstanceStatus, SlaReportQuery,
+    StoredSlaDefinition, StoredSlaInstance,
 };

@@ -148,6 +148,10 @@ pub struct NotificationConfig {
     pub lease: Duration,
     /// Notifications claimed per `deliver_notifications` call. Default 100.
     pub batch_size: u32,
+    /// `alarm.raised` and `alarm.cleared` notify (through the routes) only for alarms raised
+    /// with one of these severities. Default: critical only (an alarm storm of majors must not
+    /// flood the notification log; add `Major` to notify about them too).
+    pub alarm_severities: Vec<fault_core::Severity>,
 }
 
 impl Default for NotificationConfig {
@@ -160,6 +164,7 @@ impl Default for NotificationConfig {
             retry_max: Duration::hours(1),
             lease: Duration::minutes(5),
             batch_size: 100,
+            alarm_severities: vec![fault_core::Severity::Critical],
         }
     }
 }
@@ -289,6 +294,16 @@ fn notification_of(row: &NotificationRow) -> Notification {
     }
 }
 
+/// Whether an alarm event's payload names a raised severity that notifies.
+fn alarm_notifies(payload: &Value, severities: &[fault_core::Severity]) -> bool {
+    let sev = payload
+        .get("raised_severity")
+        .or_else(|| payload.get("severity"))
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<fault_core::Severity>().ok());
+    sev.is_some_and(|s| severities.contains(&s))
+}
+
 /// Related objects of an event, for the notification row.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Related {
@@ -297,8 +312,9 @@ pub(crate) struct Related {
 }
 
 impl Desk {
-    /// Emits an outbox event (like `w.emit`) and records the notification intents the
-    /// configured routes ask for, in the same transaction.
+    /// Emits an outbox event (like `w.emit`) and marks it as one that notifies: when the
+    /// transaction commits, the intents the configured routes ask for are written in it (see
+    /// [`Desk::record_intents`]).
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn emit_notify(
         &self,
@@ -311,47 +327,82 @@ impl Desk {
         related: Related,
     ) -> Result<i64> {
         let seq = w
-            .emit(
-                tenant_id,
-                kind,
-                entity_id.clone(),
-                internal,
-                payload.clone(),
-            )
+            .emit(tenant_id, kind, entity_id, internal, payload)
             .await?;
-        let routes = &self.inner.config.notifications.routes;
-        let rows: Vec<NotificationRow> = routes
-            .iter()
-            .filter(|r| r.matches(tenant_id, kind, internal))
-            .map(|r| NotificationRow {
-                id: Uuid::now_v7(),
-                tenant_id: tenant_id.to_string(),
-                channel: r.channel.clone(),
-                recipient: r.recipient.clone(),
-                template: r.template.clone().unwrap_or_else(|| kind.to_string()),
-                subject: None,
-                payload: json!({
-                    "kind": kind,
-                    "seq": seq,
-                    "entity_id": entity_id,
-                    "payload": payload,
-                }),
-                status: "pending".into(),
-                attempts: 0,
-                last_error: None,
-                next_attempt_at: w.now,
-                locked_until: None,
-                sent_at: None,
-                ticket_id: related.ticket_id,
-                alarm_id: related.alarm_id,
-                created_at: w.now,
-                updated_at: w.now,
-            })
-            .collect();
-        if !rows.is_empty() {
-            w.tx.insert_notifications(&rows).await?;
-        }
+        w.notify_last(related);
         Ok(seq)
+    }
+
+    /// Writes, in the transaction about to commit, the notification intents of its events:
+    /// those emitted with [`Desk::emit_notify`] (tickets created, assigned, transitioned,
+    /// reopened, commented; attachments; ticket SLA warnings and breaches; availability SLA
+    /// breaches and at-risk instances) and `alarm.raised` / `alarm.cleared` of alarms whose
+    /// raised severity is in [`NotificationConfig::alarm_severities`] (critical by default).
+    /// One multi-row insert; nothing at all when no route is configured.
+    pub(crate) async fn record_intents(
+        &self,
+        tx: &faultdesk_storage::Tx,
+        events: &[crate::events::Event],
+        marked: &[(usize, Related)],
+    ) -> Result<()> {
+        let cfg = &self.inner.config.notifications;
+        if cfg.routes.is_empty() || events.is_empty() {
+            return Ok(());
+        }
+        let mut chosen: Vec<(usize, Related)> = marked.to_vec();
+        for (i, e) in events.iter().enumerate() {
+            if (e.kind == "alarm.raised" || e.kind == "alarm.cleared")
+                && alarm_notifies(&e.payload, &cfg.alarm_severities)
+            {
+                let alarm_id = e.entity_id.as_deref().and_then(|s| s.parse().ok());
+                chosen.push((
+                    i,
+                    Related {
+                        ticket_id: None,
+                        alarm_id,
+                    },
+                ));
+            }
+        }
+        chosen.sort_by_key(|(i, _)| *i);
+        let mut rows = Vec::new();
+        for (i, related) in chosen {
+            let e = &events[i];
+            for r in cfg
+                .routes
+                .iter()
+                .filter(|r| r.matches(&e.tenant_id, &e.kind, e.internal))
+            {
+                rows.push(NotificationRow {
+                    id: Uuid::now_v7(),
+                    tenant_id: e.tenant_id.clone(),
+                    channel: r.channel.clone(),
+                    recipient: r.recipient.clone(),
+                    template: r.template.clone().unwrap_or_else(|| e.kind.clone()),
+                    subject: None,
+                    payload: json!({
+                        "kind": e.kind,
+                        "seq": e.seq,
+                        "entity_id": e.entity_id,
+                        "payload": e.payload,
+                    }),
+                    status: "pending".into(),
+                    attempts: 0,
+                    last_error: None,
+                    next_attempt_at: e.at,
+                    locked_until: None,
+                    sent_at: None,
+                    ticket_id: related.ticket_id,
+                    alarm_id: related.alarm_id,
+                    created_at: e.at,
+                    updated_at: e.at,
+                });
+            }
+        }
+        if !rows.is_empty() {
+            tx.insert_notifications(&rows).await?;
+        }
+        Ok(())
     }
 
     /// Delivers due notifications (pending ones and failed ones whose backoff has passed)

@@ -16,6 +16,10 @@
 //!   `ticket.status_changed`);
 //! - stores the ticket's next instant (or none when every target is met or breached).
 //!
+//! It also evaluates the availability SLA instances whose `next_check_at` has come (an outage
+//! that has lasted past the downtime allowance is a breach even if no alarm changed; see the
+//! `sla` module), recording their breaches once.
+//!
 //! It is a system call and takes no actor: it acts for every tenant, as the configured
 //! `system_user`. Run it from a timer (e.g. every minute); concurrent runs claim different
 //! tickets (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
@@ -67,6 +71,12 @@ pub struct RunDueReport {
     pub breaches: usize,
     /// Tickets escalated.
     pub escalations: usize,
+    /// Availability SLA instances evaluated because their check instant had come.
+    pub sla_instances: usize,
+    /// Availability SLA breaches recorded by those evaluations (`sla.breach`).
+    pub sla_breaches: usize,
+    /// Tickets opened for those breaches (auto-tickets on).
+    pub sla_tickets: Vec<uuid::Uuid>,
 }
 
 /// One SLA target of a ticket row: name, due instant, met.
@@ -142,6 +152,10 @@ impl Desk {
                 break;
             }
         }
+        let sla = self.sla_run_due(now).await?;
+        report.sla_instances = sla.instances;
+        report.sla_breaches = sla.breaches;
+        report.sla_tickets = sla.tickets;
         Ok(report)
     }
 

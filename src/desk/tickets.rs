@@ -7,6 +7,7 @@
 //! soft-deleted one — is "not found".
 
 use super::alarm_rows::alarm_from_row;
+use super::notifications::Related;
 use super::page::{Page, check_page};
 use super::ticket_rows::{
     audit_from_row, event_row, row_from_ticket, sla_events, ticket_from_row, workflow_named,
@@ -653,12 +654,17 @@ impl Desk {
             let t = self
                 .insert_new_ticket(w, new.clone(), None, &audit, Value::Null)
                 .await?;
-            w.emit(
+            self.emit_notify(
+                w,
                 &t.tenant_id,
                 "ticket.created",
                 Some(t.id.to_string()),
                 false,
                 created_payload(&t, None),
+                Related {
+                    ticket_id: Some(t.id),
+                    alarm_id: None,
+                },
             )
             .await?;
             Ok(t)
@@ -852,8 +858,10 @@ impl Desk {
             new.assignee_id = assignee.clone();
             new.updated_at = w.now;
             let events = diff(&old, &new, &audit, w.now);
+            let alarm_id = row.alarm_id;
             self.store_change(w, row, &old, &new, &events).await?;
-            w.emit(
+            self.emit_notify(
+                w,
                 tenant,
                 "ticket.assigned",
                 Some(id.to_string()),
@@ -864,6 +872,10 @@ impl Desk {
                     "old_assignee_id": old.assignee_id,
                     "assignee_id": new.assignee_id,
                 }),
+                Related {
+                    ticket_id: Some(id),
+                    alarm_id,
+                },
             )
             .await?;
             Ok(new)
@@ -943,8 +955,10 @@ impl Desk {
                     }
                 }
             }
+            let alarm_id = row.alarm_id;
             self.store_change(w, row, &old, &new, &events).await?;
-            w.emit(
+            self.emit_notify(
+                w,
                 tenant,
                 "ticket.status_changed",
                 Some(id.to_string()),
@@ -956,6 +970,10 @@ impl Desk {
                     "to": new.status,
                     "resolution_note": note,
                 }),
+                Related {
+                    ticket_id: Some(id),
+                    alarm_id,
+                },
             )
             .await?;
             Ok(new)
@@ -1031,8 +1049,10 @@ impl Desk {
                     m.insert("reason".into(), json!(reason));
                 }
             }
+            let alarm_id = row.alarm_id;
             self.store_change(w, row, &old, &new, &events).await?;
-            w.emit(
+            self.emit_notify(
+                w,
                 tenant,
                 "ticket.reopened",
                 Some(id.to_string()),
@@ -1044,6 +1064,10 @@ impl Desk {
                     "to": new.status,
                     "reason": reason,
                 }),
+                Related {
+                    ticket_id: Some(id),
+                    alarm_id,
+                },
             )
             .await?;
             Ok(new)
@@ -1402,12 +1426,17 @@ impl Desk {
                 None => alarm_not_found(alarm_id),
             });
         }
-        w.emit(
+        self.emit_notify(
+            w,
             tenant_id,
             "ticket.created",
             Some(t.id.to_string()),
             false,
             created_payload(&t, Some(alarm_id)),
+            Related {
+                ticket_id: Some(t.id),
+                alarm_id: Some(alarm_id),
+            },
         )
         .await?;
         w.emit(

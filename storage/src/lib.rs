@@ -49,11 +49,12 @@ pub use query::{
     TicketPaging, TicketSort, TicketSortField,
 };
 pub use repo::correlation::CorrelationStamp;
+pub use repo::sla::SlaInstanceFilter;
 pub use repo::tickets::SearchHit;
 pub use rows::{
     AlarmEventRow, AlarmNoteRow, AlarmRow, AttachmentRow, BlobRow, CLOSED_ALARM_STATUSES,
     CommentRevisionRow, CommentRow, MaintenanceWindowRow, NotificationRow, OPEN_ALARM_STATUSES,
     OPEN_TICKET_CATEGORIES, OutboxRow, RuleRow, SlaBreachRow, SlaDefinitionRow, SlaInstanceRow,
-    TicketEventRow, TicketLabelRow, TicketRow, TopologyEdgeRow, is_open_category,
+    SlaOutageRow, TicketEventRow, TicketLabelRow, TicketRow, TopologyEdgeRow, is_open_category,
 };
 pub use store::{Backend, Store, StoreOptions, Tx};

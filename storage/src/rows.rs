@@ -257,6 +257,9 @@ table_row! {
         pub created_at: DateTime<Utc>,
         /// Last change time.
         pub updated_at: DateTime<Utc>,
+        /// The whole definition as JSON (fault-core's `SlaDefinition`); the other columns are
+        /// its plain projection. `NULL` for rows written before migration m0005.
+        pub definition: Option<Json>,
     }
 }
 
@@ -303,6 +306,16 @@ table_row! {
         pub created_at: DateTime<Utc>,
         /// Last change time.
         pub updated_at: DateTime<Utc>,
+        /// The definition as it was when the instance was created (JSON of fault-core's
+        /// `SlaDefinition`, with the instance's fee): later edits of the definition do not
+        /// change past periods.
+        pub definition: Option<Json>,
+        /// The scope as JSON: `{customer_id, service_id, resource_ids}`.
+        pub scope: Option<Json>,
+        /// The next instant the instance's state changes with no new input (a breach or
+        /// at-risk instant while an outage is open, a response/resolution due instant, the
+        /// period end); `run_due` claims rows whose instant has come.
+        pub next_check_at: Option<DateTime<Utc>>,
     }
 }
 
@@ -344,6 +357,34 @@ table_row! {
         pub details: Json,
         /// Creation time.
         pub created_at: DateTime<Utc>,
+    }
+}
+
+table_row! {
+    /// One outage (alarm interval) recorded on an SLA instance (table `sla_outages`).
+    pub struct SlaOutageRow in "sla_outages" {
+        /// UUID v7.
+        pub id: Uuid,
+        /// Owning tenant.
+        pub tenant_id: String,
+        /// The SLA instance.
+        pub sla_instance_id: Uuid,
+        /// The alarm.
+        pub alarm_id: Uuid,
+        /// The alarm's severity when raised.
+        pub severity: String,
+        /// Whether the alarm takes the service down (only those are downtime).
+        pub service_affecting: bool,
+        /// Start of the interval (the alarm's raise, or its re-raise while flapping).
+        pub started_at: DateTime<Utc>,
+        /// The alarm's acknowledgement.
+        pub acknowledged_at: Option<DateTime<Utc>>,
+        /// End of the interval (clear or resolution); `NULL` while open.
+        pub ended_at: Option<DateTime<Utc>>,
+        /// Creation time.
+        pub created_at: DateTime<Utc>,
+        /// Last change time.
+        pub updated_at: DateTime<Utc>,
     }
 }
 

@@ -653,6 +653,67 @@ async fn rules_topology_and_maintenance() {
 }
 
 #[tokio::test]
+async fn sla_rows_of_version_2_upgrade_in_place() {
+    for mut db in backends_at(Some(2)).await {
+        eprintln!("--- backend {}", db.name);
+        let _dir = db.dir.take();
+        // A definition and an instance written with m0002's columns (as another program would).
+        let def_id = Uuid::now_v7();
+        let inst_id = Uuid::now_v7();
+        let conn = db.store.connection();
+        let (u, ts) = if db.name == "postgres" {
+            ("::uuid", "::timestamptz")
+        } else {
+            ("", "")
+        };
+        conn.execute_unprepared(&format!(
+            "INSERT INTO sla_definitions (id, tenant_id, name, availability_target, \
+             measurement_period_days, created_at, updated_at) VALUES ('{def_id}'{u}, 'ten', \
+             'Legacy 99.5%', '0.995'{n}, 30, '2026-03-02T09:00:00.000000Z'{ts}, \
+             '2026-03-02T09:00:00.000000Z'{ts})",
+            n = if db.name == "postgres" {
+                "::numeric"
+            } else {
+                ""
+            },
+        ))
+        .await
+        .unwrap();
+        conn.execute_unprepared(&format!(
+            "INSERT INTO sla_instances (id, tenant_id, sla_definition_id, customer_id, \
+             resource_id, status, period_start, period_end, created_at, updated_at) VALUES \
+             ('{inst_id}'{u}, 'ten', '{def_id}'{u}, 'cust-1', 'olt1', 'active', \
+             '2026-03-01T00:00:00.000000Z'{ts}, '2026-03-31T00:00:00.000000Z'{ts}, \
+             '2026-03-02T09:00:00.000000Z'{ts}, '2026-03-02T09:00:00.000000Z'{ts})"
+        ))
+        .await
+        .unwrap();
+        db.store.migrate().await.unwrap();
+        assert_eq!(
+            db.store.schema_version().await.unwrap(),
+            migration::LATEST_VERSION
+        );
+        let tx = db.store.begin().await.unwrap();
+        let d = tx.get_sla_definition("ten", def_id).await.unwrap().unwrap();
+        assert_eq!(
+            (d.name.as_str(), d.measurement_period_days),
+            ("Legacy 99.5%", 30)
+        );
+        assert_eq!(d.definition, None);
+        let i = tx.get_sla_instance("ten", inst_id).await.unwrap().unwrap();
+        assert_eq!(i.resource_id.as_deref(), Some("olt1"));
+        assert_eq!((i.definition, i.scope, i.next_check_at), (None, None, None));
+        assert!(
+            tx.list_sla_outages("ten", &[inst_id])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        tx.rollback().await.unwrap();
+    }
+}
+
+#[tokio::test]
 async fn sla_rows_and_idempotent_breaches() {
     use rust_decimal::Decimal;
     each(|db| async move {
@@ -675,6 +736,7 @@ async fn sla_rows_and_idempotent_breaches() {
             enabled: true,
             created_at: t0(),
             updated_at: t0(),
+            definition: Some(json!({"name": "Enterprise Fiber 99.9%"})),
         };
         tx.insert_sla_definition(&def).await.unwrap();
         assert_eq!(
@@ -702,6 +764,9 @@ async fn sla_rows_and_idempotent_breaches() {
             metadata: json!({}),
             created_at: t0(),
             updated_at: t0(),
+            definition: None,
+            scope: Some(json!({"customer_id": "cust-1", "resource_ids": ["olt1"]})),
+            next_check_at: Some(t0() + Duration::days(30)),
         };
         tx.insert_sla_instance(&inst).await.unwrap();
         inst.unplanned_downtime_seconds = 3600;
@@ -766,6 +831,186 @@ async fn sla_rows_and_idempotent_breaches() {
         orphan.sla_definition_id = Uuid::now_v7();
         let err = tx.insert_sla_instance(&orphan).await.unwrap_err();
         assert!(err.is_conflict(), "{err}");
+        tx.rollback().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sla_outages_claims_and_scope_lookups() {
+    use rust_decimal::Decimal;
+    each(|db| async move {
+        let tx = db.store.begin().await.unwrap();
+        let def = SlaDefinitionRow {
+            id: Uuid::now_v7(),
+            tenant_id: "ten".into(),
+            name: "Gold".into(),
+            description: None,
+            service_type: None,
+            availability_target: Decimal::new(999, 3),
+            measurement_period_days: 0,
+            business_hours_only: false,
+            calendar: None,
+            exclude_maintenance: true,
+            performance_targets: json!({}),
+            response_times: json!({}),
+            resolution_times: json!({}),
+            credit_policy: json!({}),
+            enabled: true,
+            created_at: t0(),
+            updated_at: t0(),
+            definition: None,
+        };
+        tx.insert_sla_definition(&def).await.unwrap();
+        let inst = |customer: &str, next: Option<chrono::DateTime<chrono::Utc>>| SlaInstanceRow {
+            id: Uuid::now_v7(),
+            tenant_id: "ten".into(),
+            sla_definition_id: def.id,
+            customer_id: customer.into(),
+            service_id: None,
+            resource_type: None,
+            resource_id: None,
+            status: "active".into(),
+            period_start: t0(),
+            period_end: t0() + Duration::days(30),
+            current_availability: None,
+            planned_downtime_seconds: 0,
+            unplanned_downtime_seconds: 0,
+            breach_count: 0,
+            credit_amount: Decimal::ZERO,
+            monthly_fee: None,
+            currency: None,
+            metadata: json!({}),
+            created_at: t0(),
+            updated_at: t0(),
+            definition: None,
+            scope: None,
+            next_check_at: next,
+        };
+        let a = inst("c1", Some(t0() + Duration::hours(1)));
+        let b = inst("c2", Some(t0() + Duration::hours(3)));
+        let c = inst("c1", None);
+        tx.insert_sla_instances(&[a.clone(), b.clone(), c.clone()])
+            .await
+            .unwrap();
+        assert_eq!(
+            tx.count_sla_instances_of_definition("ten", def.id)
+                .await
+                .unwrap(),
+            3
+        );
+        let due = tx
+            .claim_due_sla_instances(t0() + Duration::hours(2), 10)
+            .await
+            .unwrap();
+        assert_eq!(due.iter().map(|r| r.id).collect::<Vec<_>>(), vec![a.id]);
+        let filter = SlaInstanceFilter {
+            customer_id: Some("c1".into()),
+            overlapping: Some((t0() + Duration::days(1), t0() + Duration::days(2))),
+            ..Default::default()
+        };
+        assert_eq!(
+            tx.sla_instances_matching("ten", &filter)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        let page = tx
+            .list_sla_instances_page("ten", &filter, Page::new(2, 1))
+            .await
+            .unwrap();
+        assert_eq!((page.total, page.items.len()), (2, 1));
+        assert!(
+            tx.sla_instances_matching("other", &SlaInstanceFilter::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let mut o = SlaOutageRow {
+            id: Uuid::now_v7(),
+            tenant_id: "ten".into(),
+            sla_instance_id: a.id,
+            alarm_id: Uuid::now_v7(),
+            severity: "major".into(),
+            service_affecting: true,
+            started_at: t0(),
+            acknowledged_at: None,
+            ended_at: None,
+            created_at: t0(),
+            updated_at: t0(),
+        };
+        tx.insert_sla_outages(std::slice::from_ref(&o))
+            .await
+            .unwrap();
+        o.ended_at = Some(t0() + Duration::minutes(30));
+        tx.update_sla_outage(&o).await.unwrap();
+        assert_eq!(
+            tx.list_sla_outages("ten", &[a.id, b.id]).await.unwrap(),
+            vec![o.clone()]
+        );
+        // One interval per alarm and start.
+        let mut dup = o.clone();
+        dup.id = Uuid::now_v7();
+        assert!(
+            tx.insert_sla_outages(&[dup])
+                .await
+                .unwrap_err()
+                .is_conflict()
+        );
+        tx.rollback().await.unwrap();
+
+        let tx = db.store.begin().await.unwrap();
+        tx.add_topology_edges(&[
+            TopologyEdgeRow {
+                tenant_id: "ten".into(),
+                parent_id: "olt".into(),
+                child_id: "port".into(),
+                created_at: t0(),
+            },
+            TopologyEdgeRow {
+                tenant_id: "ten".into(),
+                parent_id: "port".into(),
+                child_id: "ont".into(),
+                created_at: t0(),
+            },
+        ])
+        .await
+        .unwrap();
+        assert_eq!(
+            tx.topology_parents("ten", &["ont".into(), "port".into(), "x".into()])
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(
+            tx.topology_parents("other", &["ont".into()])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let mut open = alarm("ten", "k-open", t0());
+        open.customer_id = Some("c1".into());
+        let mut closed = alarm("ten", "k-closed", t0() - Duration::days(3));
+        closed.status = "cleared".into();
+        closed.cleared_at = Some(t0() - Duration::days(2));
+        closed.resource_id = Some("ont".into());
+        tx.insert_alarms(&[open.clone(), closed]).await.unwrap();
+        let found = tx
+            .alarms_touching(
+                "ten",
+                &["c1".into()],
+                &["ont".into()],
+                t0() - Duration::days(1),
+                t0() + Duration::days(1),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            found.iter().map(|a| a.id).collect::<Vec<_>>(),
+            vec![open.id]
+        );
         tx.rollback().await.unwrap();
     })
     .await;

@@ -11,6 +11,7 @@ mod m0001_core;
 mod m0002_collab_search_outbox;
 mod m0003_correlation_state;
 mod m0004_lean_alarm_indexes;
+mod m0005_sla_service;
 
 /// The migrator of faultdesk's schema.
 pub struct Migrator;
@@ -23,12 +24,13 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_collab_search_outbox::Migration),
             Box::new(m0003_correlation_state::Migration),
             Box::new(m0004_lean_alarm_indexes::Migration),
+            Box::new(m0005_sla_service::Migration),
         ]
     }
 }
 
 /// Number of migrations this version of faultdesk knows.
-pub const LATEST_VERSION: u32 = 4;
+pub const LATEST_VERSION: u32 = 5;
 
 pub(crate) fn is_pg(manager: &SchemaManager) -> bool {
     manager.get_database_backend() == DbBackend::Postgres

@@ -23,6 +23,10 @@ pub struct CorrelationStamp {
     /// topology edges, maintenance windows. A cache built under another `config_version` must
     /// be rebuilt.
     pub config_version: i64,
+    /// Bumped by transactions that create or delete the tenant's SLA instances
+    /// ([`Tx::bump_sla_version`]); the Desk's index of live SLA instances built under another
+    /// `sla_version` must be rebuilt. Does not invalidate correlators.
+    pub sla_version: i64,
 }
 
 impl Tx {
@@ -48,7 +52,7 @@ impl Tx {
             .b(&bump)
             .sql(", updated_at = ")
             .b(&now)
-            .sql(" RETURNING version, config_version");
+            .sql(" RETURNING version, config_version, sla_version");
         let row = self
             .one_raw(q)
             .await?
@@ -60,15 +64,40 @@ impl Tx {
         Ok(CorrelationStamp {
             version: get("version")?,
             config_version: get("config_version")?,
+            sla_version: get("sla_version")?,
         })
+    }
+
+    /// Takes the tenant's correlation lock for the rest of this transaction (as
+    /// [`Tx::lock_correlation`] does) and bumps only its `sla_version`: the SLA instances the
+    /// tenant's alarms feed are changing. Correlating transactions of the tenant wait for this
+    /// one and then see the new version (so they rebuild their SLA index and see the change).
+    /// Returns the new `sla_version`.
+    pub async fn bump_sla_version(&self, tenant_id: &str, now: DateTime<Utc>) -> Result<i64> {
+        let mut q = self.q();
+        q.sql("INSERT INTO correlation_state (tenant_id, version, config_version, sla_version, updated_at) VALUES (")
+            .b(&tenant_id.to_string())
+            .sql(", 0, 0, 1, ")
+            .b(&now)
+            .sql(") ON CONFLICT (tenant_id) DO UPDATE SET sla_version = correlation_state.sla_version + 1, updated_at = ")
+            .b(&now)
+            .sql(" RETURNING sla_version");
+        let row = self
+            .one_raw(q)
+            .await?
+            .ok_or_else(|| Error::InvalidData("correlation_state upsert returned no row".into()))?;
+        row.try_get::<i64>("", "sla_version")
+            .map_err(|e| Error::InvalidData(e.to_string()))
     }
 
     /// The tenant's current correlation versions without locking (`None` before its first
     /// correlating transaction).
     pub async fn correlation_stamp(&self, tenant_id: &str) -> Result<Option<CorrelationStamp>> {
         let mut q = self.q();
-        q.sql("SELECT version, config_version FROM correlation_state WHERE tenant_id = ")
-            .b(&tenant_id.to_string());
+        q.sql(
+            "SELECT version, config_version, sla_version FROM correlation_state WHERE tenant_id = ",
+        )
+        .b(&tenant_id.to_string());
         let Some(row) = self.one_raw(q).await? else {
             return Ok(None);
         };
@@ -79,6 +108,7 @@ impl Tx {
         Ok(Some(CorrelationStamp {
             version: get("version")?,
             config_version: get("config_version")?,
+            sla_version: get("sla_version")?,
         }))
     }
 
