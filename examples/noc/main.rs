@@ -15,6 +15,7 @@
 
 mod html;
 mod scenario;
+mod sla;
 
 use chrono::{DateTime, Duration, Utc};
 use faultdesk::fault::correlator::SEED_002_RULE_JSON;
@@ -120,6 +121,9 @@ struct Report {
     unacknowledged_findings: u64,
     sla_warnings: u64,
     sla_breaches: u64,
+    sla_instances: usize,
+    sla_availability_breaches: u64,
+    sla_compliance: Vec<sla::TierReport>,
     ingest_seconds: f64,
     events_per_second: f64,
     total_seconds: f64,
@@ -232,6 +236,9 @@ async fn run(opts: &Options) -> faultdesk::Result<Report> {
         },
     )
     .await?;
+    // Availability SLAs per customer tier, fed by the replay.
+    let slas = sla::provision(&desk, &noc, &scenario).await?;
+    report.sla_instances = slas.instances;
 
     let bar = if opts.quiet {
         ProgressBar::hidden()
@@ -334,6 +341,7 @@ async fn run(opts: &Options) -> faultdesk::Result<Report> {
         next_housekeeping += Duration::minutes(10);
     }
     bar.finish_and_clear();
+    report.sla_compliance = sla::report(&desk, &noc, &slas).await?;
 
     report.flapping_alarms = flapping.len();
     report.actionable_alarms = report
@@ -363,6 +371,21 @@ async fn housekeeping(
     let due = desk.run_due(now).await?;
     report.sla_warnings += due.warnings as u64;
     report.sla_breaches += due.breaches as u64;
+    report.sla_availability_breaches += due.sla_breaches as u64;
+    // Tickets the scheduler opened for availability SLA breaches are worked like the others.
+    for t in &due.sla_tickets {
+        *report
+            .tickets_by_trigger
+            .entry("sla_breach".to_string())
+            .or_default() += 1;
+        report.tickets_created += 1;
+        tasks.push_back(AgentTask {
+            due: now + Duration::minutes(20),
+            ticket: *t,
+            alarm: Uuid::nil(),
+            step: 0,
+        });
+    }
     report.unacknowledged_findings += desk.check_unacknowledged(Some(noc)).await?.len() as u64;
     let mut later = VecDeque::new();
     while let Some(mut t) = tasks.pop_front() {
@@ -527,6 +550,11 @@ fn print_report(r: &Report) {
         "  SLA warnings/breaches {} / {}",
         r.sla_warnings, r.sla_breaches
     );
+    println!(
+        "  availability SLAs     {} instances, {} breaches recorded by the scheduler",
+        r.sla_instances, r.sla_availability_breaches
+    );
+    sla::print(&r.sla_compliance);
     println!(
         "  ingest                {:.0} events/s ({:.1} s)",
         r.events_per_second, r.ingest_seconds
