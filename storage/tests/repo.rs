@@ -135,7 +135,10 @@ async fn database_of_version_3_upgrades_to_lean_alarm_indexes() {
         tx.commit().await.unwrap();
 
         db.store.migrate().await.unwrap();
-        assert_eq!(db.store.schema_version().await.unwrap(), 4);
+        assert_eq!(
+            db.store.schema_version().await.unwrap(),
+            migration::LATEST_VERSION
+        );
 
         let tx = db.store.begin().await.unwrap();
         for a in [&linked, &child, &closed] {
