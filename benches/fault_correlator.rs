@@ -3,11 +3,9 @@
 //! 100,000 vs 1,000 active alarms <= 1.5x.
 //!
 //! What is timed: benchmarks without a suffix fill a reused event buffer inside the timed loop
-//! (event construction included). `_engine` / `_owned` benchmarks time only the correlator:
-//! each batch of events is built (`_engine`: reusable buffers filled, as a parser filling
-//! reusable structs would; `_owned`: fresh events, as a parser handing them over would) before
-//! the clock starts, then ingested; the decisions are dropped inside the timed region, and for
-//! `_owned` so are the events' strings the engine does not keep.
+//! (event construction included). `_engine` benchmarks time only the correlator: each batch's
+//! reusable event buffers are filled (as a parser filling reusable structs would) before the
+//! clock starts, then ingested; the decisions are dropped inside the timed region.
 //!
 //! `cargo bench -p faultdesk --bench fault_correlator`; the workloads are in
 //! `benches/correlator_workload/mod.rs` (shared with `fault-core/examples/storm_profile.rs`,
@@ -28,17 +26,6 @@ fn mixed_storm(c: &mut Criterion) {
     let mut g = c.benchmark_group("correlator");
     g.sample_size(10);
     g.throughput(Throughput::Elements(s.seq.len() as u64));
-    g.bench_function("mixed_storm_1M_events_100k_topology_owned_batch256", |b| {
-        b.iter_custom(|iters| {
-            let mut total = std::time::Duration::ZERO;
-            for _ in 0..iters {
-                let mut corr = storm_correlator();
-                total += run_storm_owned(&mut corr, &s, false).1;
-                black_box(corr.active_count());
-            }
-            total
-        })
-    });
     g.bench_function("mixed_storm_1M_events_100k_topology_batch256_engine", |b| {
         b.iter_custom(|iters| {
             let mut total = std::time::Duration::ZERO;
@@ -199,31 +186,6 @@ fn new_alarms_1000_rules(c: &mut Criterion) {
                     total += start.elapsed();
                 }
                 assert!(errs.is_empty());
-                black_box(corr.active_count());
-            }
-            total
-        })
-    });
-    g.bench_function("new_alarms_1000_rules_owned_batch256", |b| {
-        b.iter_custom(|iters| {
-            let mut total = std::time::Duration::ZERO;
-            for _ in 0..iters {
-                let mut corr = thousand_rules_correlator();
-                let now = t0() + Duration::days(365);
-                let mut out: Vec<Decision> = Vec::with_capacity(1024);
-                let mut errs = Vec::new();
-                let mut batch = Vec::with_capacity(256);
-                for start_i in (0..n).step_by(256) {
-                    for i in start_i..(start_i + 256).min(n) {
-                        let mut e = new_alarm_buffer();
-                        new_alarm(&mut e, i);
-                        batch.push(e);
-                    }
-                    let start = Instant::now();
-                    corr.ingest_batch_owned_into(&mut batch, now, &mut out, &mut errs);
-                    out.clear();
-                    total += start.elapsed();
-                }
                 black_box(corr.active_count());
             }
             total

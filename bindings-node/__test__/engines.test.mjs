@@ -29,6 +29,7 @@ test('correlator: de-duplicates, correlates an ONT under its OLT, clears', () =>
   const at = (s) => new Date(t.getTime() + s * 1000)
   const p = c.ingest({ eventType: 'device.down', resourceType: 'olt', resourceId: 'olt-1', occurredAt: at(0) })
   assert.equal(p[0].kind, 'created')
+  assert.equal(p[0].detail.alarm.resource_id, 'olt-1') // the full row, built from the event
   const again = c.ingest({ eventType: 'device.down', resourceType: 'olt', resourceId: 'olt-1', occurredAt: at(5) })
   assert.equal(again[0].kind, 'deduplicated')
   const ch = c.ingest({ eventType: 'signal.loss', resourceType: 'ont', resourceId: 'ont-1', severity: 'major', occurredAt: at(10) })
@@ -41,7 +42,10 @@ test('correlator: de-duplicates, correlates an ONT under its OLT, clears', () =>
     { eventType: 'device.down', resourceType: 'olt', resourceId: 'olt-2', occurredAt: at(70) },
     { eventType: 'device.down', resourceType: 'olt', resourceId: 'olt-3', occurredAt: at(70) },
   ])
-  assert.equal(batch.decisions.filter((d) => d.kind === 'created').length, 2)
+  assert.deepEqual(
+    batch.decisions.filter((d) => d.kind === 'created').map((d) => d.detail.alarm.resource_id),
+    ['olt-2', 'olt-3'],
+  )
   assert.deepEqual(batch.errors, [])
   assert.throws(
     () => c.ingestBatch([{ eventType: 'device.down', resourceId: 'x', severity: 'loud', occurredAt: at(70) }]),

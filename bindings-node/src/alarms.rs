@@ -318,11 +318,22 @@ pub struct Decision {
 
 /// Decisions as JS objects.
 pub fn decisions(ds: &[faultdesk::fault::Decision]) -> Vec<Decision> {
+    decisions_of_event(ds, None)
+}
+
+/// Decisions as JS objects; those of `event` (the event they were decided for) carry a
+/// created alarm's full row in `detail`.
+pub fn decisions_of_event(
+    ds: &[faultdesk::fault::Decision],
+    event: Option<&faultdesk::fault::AlarmEvent>,
+) -> Vec<Decision> {
     ds.iter()
         .map(|d| Decision {
             kind: d.kind().to_string(),
             alarm_id: d.alarm_id().to_string(),
-            detail: serde_json::to_value(d).unwrap_or(serde_json::Value::Null),
+            detail: d
+                .to_json_with_event(event)
+                .unwrap_or(serde_json::Value::Null),
         })
         .collect()
 }

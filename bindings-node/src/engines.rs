@@ -2,7 +2,7 @@
 //! business calendars and SLA policies. Synchronous; errors are thrown as `Error` objects with
 //! the faultdesk `code`.
 
-use crate::alarms::{AlarmEvent, Decision, decisions};
+use crate::alarms::{AlarmEvent, Decision, decisions, decisions_of_event};
 use crate::convert::secs;
 use crate::outcome::sync_error;
 use crate::work::SlaStatus;
@@ -88,9 +88,9 @@ impl Correlator {
         let now = now.unwrap_or(ev.occurred_at);
         let ds = self
             .lock()
-            .ingest_owned(ev, now)
+            .ingest(&ev, now)
             .map_err(|e| sync_error(&env, e))?;
-        Ok(decisions(&ds))
+        Ok(decisions_of_event(&ds, Some(&ev)))
     }
 
     /// Decides a batch at `now` (default: the latest `occurredAt`); an invalid event is
@@ -109,11 +109,20 @@ impl Correlator {
         let now = now
             .or_else(|| evs.iter().map(|e| e.occurred_at).max())
             .unwrap_or_else(Utc::now);
-        let out = self.lock().ingest_batch_owned(evs, now);
+        // event by event (what a batch decides), so each created alarm's row is built from
+        // its own event
+        let mut c = self.lock();
+        let (mut ds, mut out, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, e) in evs.iter().enumerate() {
+            match c.ingest_into(e, now, &mut ds) {
+                Ok(()) => out.extend(decisions_of_event(&ds, Some(e))),
+                Err(err) => errors.push((i, err)),
+            }
+            ds.clear();
+        }
         Ok(BatchDecisions {
-            decisions: decisions(&out.decisions),
-            errors: out
-                .errors
+            decisions: out,
+            errors: errors
                 .into_iter()
                 .map(|(i, e)| {
                     let e = faultdesk::Error::from(e);

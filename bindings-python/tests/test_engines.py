@@ -65,6 +65,9 @@ def test_correlator_batches_and_dedup() -> None:
     first = decisions[0]
     assert isinstance(first, fd.Decision) and isinstance(first.alarm_id, uuid.UUID)
     assert first["decision"] == "created" and first["alarm"]["resource_id"] == "olt-1"
+    # each created alarm's decision carries its full row, built from its own event
+    rows = [d["alarm"] for d in decisions if d.kind == "created"]
+    assert [(r["resource_id"], r["title"]) for r in rows] == [("olt-1", "OLT 1 down"), ("olt-2", "OLT 2 down")]
     assert decisions[2].alarm_id == first.alarm_id and decisions[2]["occurrence_count"] == 2
     assert fd.Decision.from_dict(first.to_dict()) == first and first != decisions[1]
     assert repr(first) == f"Decision(kind=\"created\", alarm_id=UUID('{first.alarm_id}'))"
@@ -77,6 +80,7 @@ def test_correlator_batches_and_dedup() -> None:
     assert state is not None and state["occurrence_count"] == 2
     one = c.ingest(ev(3), now=T0 + timedelta(minutes=1))
     assert [d.kind for d in one] == ["created"]
+    assert one[0]["alarm"]["title"] == "OLT 3 down" and one[0].to_dict()["alarm"]["tenant_id"] == "acme"
     with pytest.raises(fd.ValidationError):
         c.ingest(ev(4, occurred_at=datetime(2026, 3, 2, 8, 0)))
     assert "active_count=3" in repr(c)

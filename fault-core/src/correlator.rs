@@ -50,7 +50,7 @@
 mod restore;
 
 use crate::alarm::{Alarm, AlarmSource, AlarmStatus};
-use crate::decision::{Decision, SuppressionReason, UnsuppressionReason};
+use crate::decision::{Decision, NewAlarm, SuppressionReason, UnsuppressionReason};
 use crate::error::{Error, Result};
 use crate::event::AlarmEvent;
 use crate::flapping::{FlapHistory, FlappingConfig};
@@ -392,10 +392,17 @@ fn prefetch_read<T>(p: &T) {
     let _ = p;
 }
 
-type BatchStep = (
-    Result<(MappingAction, Severity, AlarmSource)>,
-    Option<(u64, u64)>,
-);
+/// What [`Correlator::classify`] made of an event: raise or clear, severity, source, and the
+/// event time in microseconds.
+#[derive(Clone, Copy)]
+struct Classified {
+    action: MappingAction,
+    severity: Severity,
+    source: AlarmSource,
+    t: i64,
+}
+
+type BatchStep = (Result<Classified>, Option<(u64, u64)>);
 
 /// (rules the alarm can be parent in, rules it can be child in)
 type RoleSet = (Box<[u32]>, Box<[u32]>);
@@ -579,6 +586,12 @@ fn write_default_key(
 ) {
     let (rt, rid) = (resource_type.unwrap_or(""), resource_id.unwrap_or(""));
     let src = source.as_str();
+    let mut k = KeyBuf([0; KEY_BUF]);
+    if let Some(n) = k.default_key(tenant, source, alarm_type, rt, rid) {
+        // the pieces are `str`s and `|`: valid UTF-8
+        buf.push_str(std::str::from_utf8(&k.0[..n]).expect("pieces of str and '|'"));
+        return;
+    }
     buf.reserve(tenant.len() + src.len() + alarm_type.len() + rt.len() + rid.len() + 4);
     if needs_escape(tenant.as_bytes())
         || needs_escape(alarm_type.as_bytes())
@@ -607,27 +620,251 @@ fn write_default_key(
     }
 }
 
-/// 128-bit fingerprint of a key: two independent multiply-rotate lanes over 8-byte words.
+const FP_K1: u64 = 0x9E37_79B9_7F4A_7C15;
+const FP_K2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+
+/// 128-bit fingerprint of a key: two independent multiply-rotate lanes over 8-byte words, the
+/// length mixed in at the end. Only ever compared inside one process: never stored.
 #[inline]
 fn fingerprint(b: &[u8]) -> (u64, u64) {
-    const K1: u64 = 0x9E37_79B9_7F4A_7C15;
-    const K2: u64 = 0xC2B2_AE3D_27D4_EB4F;
-    let mut a: u64 = 0x2545_F491_4F6C_DD1D ^ b.len() as u64;
-    let mut c: u64 = 0x1656_67B1_9E37_79F9 ^ (b.len() as u64).rotate_left(32);
+    let mut a: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut c: u64 = 0x1656_67B1_9E37_79F9;
+    let mut step = |x: u64| {
+        a = (a ^ x).wrapping_mul(FP_K1).rotate_left(31);
+        c = (c.rotate_left(27) ^ x).wrapping_mul(FP_K2).wrapping_add(a);
+    };
     let mut chunks = b.chunks_exact(8);
     for w in &mut chunks {
-        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        a = (a ^ x).wrapping_mul(K1).rotate_left(31);
-        c = (c.rotate_left(27) ^ x).wrapping_mul(K2).wrapping_add(a);
+        step(u64::from_le_bytes(w.try_into().expect("eight bytes")));
     }
     let r = chunks.remainder();
     if !r.is_empty() {
-        let mut buf = [0u8; 8];
-        buf[..r.len()].copy_from_slice(r);
-        let x = u64::from_le_bytes(buf);
-        a = (a ^ x).wrapping_mul(K1).rotate_left(31);
-        c = (c.rotate_left(27) ^ x).wrapping_mul(K2).wrapping_add(a);
+        step(load_partial(r));
     }
+    let len = b.len() as u64;
+    (
+        fmix(a ^ len.wrapping_mul(FP_K2)),
+        fmix(c ^ a.rotate_left(17) ^ len.rotate_left(32)),
+    )
+}
+
+/// Up to 7 bytes as a little-endian word, zero-padded (a few loads, no loop).
+#[inline(always)]
+fn load_partial(p: &[u8]) -> u64 {
+    let n = p.len();
+    debug_assert!(n < 8);
+    if n >= 4 {
+        let lo = u32::from_le_bytes([p[0], p[1], p[2], p[3]]) as u64;
+        let hi = u32::from_le_bytes([p[n - 4], p[n - 3], p[n - 2], p[n - 1]]) as u64;
+        lo | (hi << (8 * (n - 4)))
+    } else if n > 0 {
+        p[0] as u64 | ((p[n / 2] as u64) << (8 * (n / 2))) | ((p[n - 1] as u64) << (8 * (n - 1)))
+    } else {
+        0
+    }
+}
+
+/// Eight bytes at `i` as a little-endian word.
+#[inline(always)]
+fn word_at(p: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(p[i..i + 8].try_into().expect("eight bytes"))
+}
+
+/// Byte equality of short strings without a `memcmp` call (up to 16 bytes: two word loads
+/// per side).
+#[inline(always)]
+fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        load_partial(a) == load_partial(b)
+    } else if n <= 16 {
+        word_at(a, 0) == word_at(b, 0) && word_at(a, n - 8) == word_at(b, n - 8)
+    } else {
+        a == b
+    }
+}
+
+/// True when a byte of `x` is `|` or `\` (zero padding never matches).
+#[inline]
+fn word_needs_escape(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let p = x ^ (ONES * b'|' as u64);
+    let q = x ^ (ONES * b'\\' as u64);
+    (p.wrapping_sub(ONES) & !p | q.wrapping_sub(ONES) & !q) & HIGH != 0
+}
+
+/// Bytes of a [`KeyBuf`]; 16 of them stay free as slack for the word stores.
+const KEY_BUF: usize = 256;
+
+/// A scratch buffer a default reduction key is assembled in for hashing: short pieces (up to
+/// 16 bytes) are copied with one or two word stores and checked for bytes that need escaping
+/// on the way, so the repeat path hashes its key without a heap write or a `memcpy` call.
+struct KeyBuf([u8; KEY_BUF]);
+
+impl KeyBuf {
+    /// Writes `piece` at `at`; the new length, or `None` when it does not fit. Sets `escape`
+    /// when the piece holds `|` or `\`.
+    #[inline(always)]
+    fn put(&mut self, at: usize, p: &[u8], escape: &mut bool) -> Option<usize> {
+        let n = p.len();
+        if at + n + 16 > KEY_BUF {
+            return None;
+        }
+        let b = &mut self.0;
+        if n < 8 {
+            let x = load_partial(p);
+            *escape |= word_needs_escape(x);
+            b[at..at + 8].copy_from_slice(&x.to_le_bytes());
+        } else if n <= 16 {
+            let (x, y) = (word_at(p, 0), word_at(p, n - 8));
+            *escape |= word_needs_escape(x) | word_needs_escape(y);
+            b[at..at + 8].copy_from_slice(&x.to_le_bytes());
+            b[at + n - 8..at + n].copy_from_slice(&y.to_le_bytes());
+        } else {
+            *escape |= needs_escape(p);
+            b[at..at + n].copy_from_slice(p);
+        }
+        Some(at + n)
+    }
+
+    /// Writes the default key `tenant|source|alarm_type|resource_type|resource_id`; its length,
+    /// or `None` when a part needs escaping or the key does not fit.
+    #[inline(always)]
+    fn default_key(
+        &mut self,
+        tenant: &str,
+        source: AlarmSource,
+        alarm_type: &str,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Option<usize> {
+        let mut escape = false;
+        let mut at = self.put(0, tenant.as_bytes(), &mut escape)?;
+        for part in [source.as_str(), alarm_type, resource_type, resource_id] {
+            // room for the separator: `put` leaves 16 bytes of slack
+            self.0[at] = b'|';
+            at = self.put(at + 1, part.as_bytes(), &mut escape)?;
+        }
+        (!escape).then_some(at)
+    }
+}
+
+/// The fingerprint of a reduction key. Keys in the default form (see
+/// [`parse_default_key`]) are hashed from their parts ([`default_key_fingerprint`]), so an
+/// event's key is hashed straight from its fields without being written out; any other key
+/// (a template's) by its bytes. Either way a function of the key string.
+fn key_fingerprint(key: &str) -> (u64, u64) {
+    match parse_default_key(key) {
+        Some((t, s, a, r, i)) => default_key_fingerprint(&t, s, &a, &r, &i),
+        None => fingerprint(key.as_bytes()),
+    }
+}
+
+/// A default key's parts: tenant, source, alarm type, resource type, resource id (unescaped).
+type DefaultKeyParts<'a> = (
+    std::borrow::Cow<'a, str>,
+    AlarmSource,
+    std::borrow::Cow<'a, str>,
+    std::borrow::Cow<'a, str>,
+    std::borrow::Cow<'a, str>,
+);
+
+/// The parts of a key in the default form `tenant|source|alarm_type|resource_type|resource_id`
+/// (five `|`-separated parts, `\|` and `\\` escapes only, a source name as written by
+/// [`AlarmSource::as_str`]); `None` for any other string.
+fn parse_default_key(key: &str) -> Option<DefaultKeyParts<'_>> {
+    use std::borrow::Cow;
+    let mut parts: Vec<Cow<'_, str>> = Vec::with_capacity(5);
+    let b = key.as_bytes();
+    let mut start = 0;
+    let mut owned: Option<String> = None;
+    let mut i = 0;
+    while i <= b.len() {
+        if i == b.len() || b[i] == b'|' {
+            parts.push(match owned.take() {
+                Some(mut o) => {
+                    o.push_str(&key[start..i]);
+                    Cow::Owned(o)
+                }
+                None => Cow::Borrowed(&key[start..i]),
+            });
+            if parts.len() > 5 {
+                return None;
+            }
+            start = i + 1;
+            i += 1;
+        } else if b[i] == b'\\' {
+            // only `\|` and `\\` are escapes the default key writes
+            if i + 1 >= b.len() || (b[i + 1] != b'|' && b[i + 1] != b'\\') {
+                return None;
+            }
+            let o = owned.get_or_insert_with(String::new);
+            o.push_str(&key[start..i]);
+            start = i + 1;
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    if parts.len() != 5 {
+        return None;
+    }
+    let source = AlarmSource::ALL
+        .into_iter()
+        .find(|s| s.as_str() == parts[1])?;
+    let mut it = parts.into_iter();
+    let tenant = it.next()?;
+    let _ = it.next();
+    Some((tenant, source, it.next()?, it.next()?, it.next()?))
+}
+
+/// The fingerprint of the default key of these parts, from the parts (no key is written): each
+/// part's length and words, the source as a number.
+#[inline]
+fn default_key_fingerprint(
+    tenant: &str,
+    source: AlarmSource,
+    alarm_type: &str,
+    resource_type: &str,
+    resource_id: &str,
+) -> (u64, u64) {
+    let mut a: u64 = 0x6A09_E667_F3BC_C908;
+    let mut c: u64 = 0xBB67_AE85_84CA_A73B;
+    #[inline(always)]
+    fn step(a: &mut u64, c: &mut u64, x: u64) {
+        *a = (*a ^ x).wrapping_mul(FP_K1).rotate_left(31);
+        *c = (c.rotate_left(27) ^ x).wrapping_mul(FP_K2).wrapping_add(*a);
+    }
+    // each part's step inputs determine the part: a short part is one word tagged with its
+    // length in the top byte; a longer one is a length word (top bit set) and then its words
+    #[inline(always)]
+    fn part(a: &mut u64, c: &mut u64, p: &[u8]) {
+        let n = p.len();
+        if n < 8 {
+            step(a, c, load_partial(p) | ((n as u64) << 56));
+            return;
+        }
+        step(a, c, (1 << 63) | n as u64);
+        if n <= 16 {
+            step(a, c, word_at(p, 0));
+            step(a, c, word_at(p, n - 8));
+        } else {
+            let mut chunks = p.chunks_exact(8);
+            for w in &mut chunks {
+                step(a, c, u64::from_le_bytes(w.try_into().expect("eight bytes")));
+            }
+            step(a, c, load_partial(chunks.remainder()));
+        }
+    }
+    part(&mut a, &mut c, tenant.as_bytes());
+    step(&mut a, &mut c, source as u64);
+    part(&mut a, &mut c, alarm_type.as_bytes());
+    part(&mut a, &mut c, resource_type.as_bytes());
+    part(&mut a, &mut c, resource_id.as_bytes());
     (fmix(a), fmix(c ^ a.rotate_left(17)))
 }
 
@@ -714,71 +951,34 @@ pub struct Correlator {
     scratch: String,
     /// `scratch` holds a templated key (not rebuildable from the interned fields)
     scratch_templated: bool,
-    /// last event type classified and its mapping row (see `mapping_of`)
-    mapping_memo: (
-        String,
-        Option<(MappingAction, Option<Severity>, AlarmSource)>,
-    ),
-    mapping_memo_ok: bool,
+    /// recent event types classified and their mapping rows, direct-mapped (see `mapping_of`)
+    mapping_memo: [MappingMemo; 4],
+    /// the last `now` passed in and its timestamp in microseconds
+    now_memo: (DateTime<Utc>, i64),
+    /// the day of the last event and its start in microseconds
+    day_memo: (chrono::NaiveDate, i64),
     /// the alarm created by the event being processed; its row is built once the event's
     /// processing is over, from the borrowed event (copies) or the owned one (moves)
     created: Option<PendingCreated>,
     events_ingested: u64,
 }
 
-/// A `Created` decision waiting for its alarm row.
+/// An event type, its mapping row (action, severity, source), and whether the entry is set.
+type MappingMemo = (
+    String,
+    Option<(MappingAction, Option<Severity>, AlarmSource)>,
+    bool,
+);
+
+/// A `Created` decision waiting for the new alarm's state at the end of its event.
 struct PendingCreated {
     /// index in the decision buffer where `Created` goes (before the alarm's other decisions)
     at: usize,
     slot: u32,
     source: AlarmSource,
     key: String,
-}
-
-/// Where the row of a created alarm takes its strings from.
-// a short-lived by-value handoff per event: boxing the owned event would add the allocation the
-// owned path exists to avoid
-#[allow(clippy::large_enum_variant)]
-enum RowSource<'a> {
-    Borrowed(&'a AlarmEvent),
-    Owned(AlarmEvent),
-}
-
-/// A batch of events the batch path reads by index and hands over one by one once processed.
-trait EventBatch {
-    fn count(&self) -> usize;
-    fn at(&self, i: usize) -> &AlarmEvent;
-    fn row_source(&mut self, i: usize) -> RowSource<'_>;
-}
-
-impl EventBatch for &[AlarmEvent] {
-    #[inline]
-    fn count(&self) -> usize {
-        self.len()
-    }
-    #[inline]
-    fn at(&self, i: usize) -> &AlarmEvent {
-        &self[i]
-    }
-    #[inline]
-    fn row_source(&mut self, i: usize) -> RowSource<'_> {
-        RowSource::Borrowed(&self[i])
-    }
-}
-
-impl EventBatch for &mut [AlarmEvent] {
-    #[inline]
-    fn count(&self) -> usize {
-        self.len()
-    }
-    #[inline]
-    fn at(&self, i: usize) -> &AlarmEvent {
-        &self[i]
-    }
-    #[inline]
-    fn row_source(&mut self, i: usize) -> RowSource<'_> {
-        RowSource::Owned(std::mem::take(&mut self[i]))
-    }
+    /// the creating event's `occurred_at`
+    first: DateTime<Utc>,
 }
 
 impl std::fmt::Debug for Correlator {
@@ -853,8 +1053,15 @@ impl Correlator {
             watermark: i64::MIN,
             scratch: String::with_capacity(128),
             scratch_templated: false,
-            mapping_memo: (String::new(), None),
-            mapping_memo_ok: false,
+            mapping_memo: Default::default(),
+            now_memo: (
+                DateTime::<Utc>::MIN_UTC,
+                DateTime::<Utc>::MIN_UTC.timestamp_micros(),
+            ),
+            day_memo: (
+                chrono::NaiveDate::MIN,
+                DateTime::<Utc>::MIN_UTC.timestamp_micros(),
+            ),
             created: None,
             events_ingested: 0,
         };
@@ -1006,7 +1213,7 @@ impl Correlator {
     }
 
     fn restore_alarm(&mut self, a: &Alarm) -> Result<u32> {
-        let (h1, h2) = fingerprint(a.reduction_key.as_bytes());
+        let (h1, h2) = key_fingerprint(&a.reduction_key);
         if self.lookup(h1, h2).is_some() {
             return Err(Error::Conflict(format!(
                 "Two raised alarms share reduction key '{}'",
@@ -1096,45 +1303,10 @@ impl Correlator {
         Ok(out)
     }
 
-    /// Ingest one owned event and return its decisions. Same decisions as [`Correlator::ingest`];
-    /// the row of a [`Decision::Created`] takes the event's strings instead of copying them.
-    ///
-    /// ```
-    /// use fault_core::correlator::{Correlator, CorrelatorConfig};
-    /// use fault_core::decision::Decision;
-    /// use fault_core::event::AlarmEvent;
-    /// use chrono::{TimeZone, Utc};
-    ///
-    /// let mut c = Correlator::new(CorrelatorConfig::default()).unwrap();
-    /// let t = Utc.with_ymd_and_hms(2026, 1, 14, 10, 0, 0).unwrap();
-    /// let d = c.ingest_owned(AlarmEvent::new("t1", "device.down", "olt", "olt-1", t), t).unwrap();
-    /// let Decision::Created { alarm } = &d[0] else { panic!("a new alarm") };
-    /// assert_eq!(alarm.resource_id.as_deref(), Some("olt-1"));
-    /// let d = c.ingest_owned(AlarmEvent::new("t1", "device.down", "olt", "olt-1", t), t).unwrap();
-    /// assert!(matches!(d[0], Decision::Deduplicated { occurrence_count: 2, .. }));
-    /// ```
-    pub fn ingest_owned(&mut self, event: AlarmEvent, now: DateTime<Utc>) -> Result<Vec<Decision>> {
-        let mut out = Vec::new();
-        self.ingest_owned_into(event, now, &mut out)?;
-        Ok(out)
-    }
-
     /// Ingest a batch; rejected events are reported with their index and change nothing.
     pub fn ingest_batch(&mut self, events: &[AlarmEvent], now: DateTime<Utc>) -> BatchOutcome {
         let mut o = BatchOutcome::default();
         self.ingest_batch_into(events, now, &mut o.decisions, &mut o.errors);
-        o
-    }
-
-    /// Ingest a batch of owned events (see [`Correlator::ingest_batch`]; created alarm rows take
-    /// the events' strings).
-    pub fn ingest_batch_owned(
-        &mut self,
-        mut events: Vec<AlarmEvent>,
-        now: DateTime<Utc>,
-    ) -> BatchOutcome {
-        let mut o = BatchOutcome::default();
-        self.ingest_batch_owned_into(&mut events, now, &mut o.decisions, &mut o.errors);
         o
     }
 
@@ -1148,20 +1320,7 @@ impl Correlator {
     ) -> Result<()> {
         let c = self.classify(e, now)?;
         self.process(e, c, None, out);
-        self.finish_event(RowSource::Borrowed(e), out);
-        Ok(())
-    }
-
-    /// Ingest one owned event, appending its decisions to `out`.
-    pub fn ingest_owned_into(
-        &mut self,
-        e: AlarmEvent,
-        now: DateTime<Utc>,
-        out: &mut Vec<Decision>,
-    ) -> Result<()> {
-        let c = self.classify(&e, now)?;
-        self.process(&e, c, None, out);
-        self.finish_event(RowSource::Owned(e), out);
+        self.finish_event(out);
         Ok(())
     }
 
@@ -1179,22 +1338,9 @@ impl Correlator {
         self.batch_core(events, now, out, errors);
     }
 
-    /// Ingest a batch of owned events, draining `events` (its capacity is kept for reuse);
-    /// otherwise as [`Correlator::ingest_batch_into`].
-    pub fn ingest_batch_owned_into(
+    fn batch_core(
         &mut self,
-        events: &mut Vec<AlarmEvent>,
-        now: DateTime<Utc>,
-        out: &mut Vec<Decision>,
-        errors: &mut Vec<(usize, Error)>,
-    ) {
-        self.batch_core(events.as_mut_slice(), now, out, errors);
-        events.clear();
-    }
-
-    fn batch_core<B: EventBatch>(
-        &mut self,
-        mut events: B,
+        events: &[AlarmEvent],
         now: DateTime<Utc>,
         out: &mut Vec<Decision>,
         errors: &mut Vec<(usize, Error)>,
@@ -1202,12 +1348,16 @@ impl Correlator {
         const AHEAD: usize = 8;
         let mut plan = std::mem::take(&mut self.batch_plan);
         plan.clear();
-        let n = events.count();
-        for i in 0..n {
-            let e = events.at(i);
+        let n = events.len();
+        for e in events {
             let c = self.classify(e, now);
             let fp = match &c {
-                Ok((MappingAction::Raise, severity, source)) => {
+                Ok(Classified {
+                    action: MappingAction::Raise,
+                    severity,
+                    source,
+                    ..
+                }) => {
                     let view = EventView {
                         e,
                         alarm_type: e.alarm_type(),
@@ -1216,7 +1366,7 @@ impl Correlator {
                         status: AlarmStatus::Active,
                         occurrences: 1,
                     };
-                    Some(self.key_for(&view))
+                    Some(self.key_fp(&view))
                 }
                 _ => None,
             };
@@ -1241,11 +1391,16 @@ impl Correlator {
             }
             match std::mem::replace(
                 &mut plan[i].0,
-                Ok((MappingAction::Clear, Severity::Cleared, AlarmSource::System)),
+                Ok(Classified {
+                    action: MappingAction::Clear,
+                    severity: Severity::Cleared,
+                    source: AlarmSource::System,
+                    t: 0,
+                }),
             ) {
                 Ok(c) => {
-                    self.process(events.at(i), c, plan[i].1, out);
-                    self.finish_event(events.row_source(i), out);
+                    self.process(&events[i], c, plan[i].1, out);
+                    self.finish_event(out);
                 }
                 Err(err) => errors.push((i, err)),
             }
@@ -1261,34 +1416,57 @@ impl Correlator {
         &mut self,
         event_type: &str,
     ) -> Option<(MappingAction, Option<Severity>, AlarmSource)> {
-        if self.mapping_memo_ok && self.mapping_memo.0 == event_type {
-            return self.mapping_memo.1;
+        let b = event_type.as_bytes();
+        let i = b.last().map_or(0, |&l| (b.len() ^ l as usize) & 3);
+        let memo = &mut self.mapping_memo[i];
+        if memo.2 && short_eq(memo.0.as_bytes(), b) {
+            return memo.1;
         }
         let m = self
             .mapping
             .get(event_type)
             .map(|m| (m.action, m.severity, m.source));
-        self.mapping_memo.0.clear();
-        self.mapping_memo.0.push_str(event_type);
-        self.mapping_memo.1 = m;
-        self.mapping_memo_ok = true;
+        memo.0.clear();
+        memo.0.push_str(event_type);
+        memo.1 = m;
+        memo.2 = true;
         m
     }
 
-    fn classify(
-        &mut self,
-        e: &AlarmEvent,
-        now: DateTime<Utc>,
-    ) -> Result<(MappingAction, Severity, AlarmSource)> {
+    /// `at.timestamp_micros()`, with the start of the day memoized (events of a storm share
+    /// their day).
+    #[inline]
+    fn micros(&mut self, at: DateTime<Utc>) -> i64 {
+        use chrono::Timelike;
+        let n = at.naive_utc();
+        let d = n.date();
+        if self.day_memo.0 != d {
+            self.day_memo = (
+                d,
+                d.and_time(chrono::NaiveTime::MIN)
+                    .and_utc()
+                    .timestamp_micros(),
+            );
+        }
+        let time = n.time();
+        self.day_memo.1
+            + time.num_seconds_from_midnight() as i64 * 1_000_000
+            + (time.nanosecond() / 1_000) as i64
+    }
+
+    fn classify(&mut self, e: &AlarmEvent, now: DateTime<Utc>) -> Result<Classified> {
         if e.tenant_id.is_empty() {
             return Err(Error::validation("Event tenant_id must not be empty"));
         }
         if e.event_type.is_empty() {
             return Err(Error::validation("Event event_type must not be empty"));
         }
-        let t = e.occurred_at.timestamp_micros();
+        let t = self.micros(e.occurred_at);
+        if self.now_memo.0 != now {
+            self.now_memo = (now, now.timestamp_micros());
+        }
         if let Some(skew) = self.max_skew_us
-            && t > now.timestamp_micros() + skew
+            && t > self.now_memo.1 + skew
         {
             return Err(Error::validation(format!(
                 "Event occurred_at {} is more than {} s after now ({})",
@@ -1331,17 +1509,26 @@ impl Correlator {
         } else {
             (action, severity)
         };
-        Ok((action, severity, source))
+        Ok(Classified {
+            action,
+            severity,
+            source,
+            t,
+        })
     }
 
     fn process(
         &mut self,
         e: &AlarmEvent,
-        (action, severity, source): (MappingAction, Severity, AlarmSource),
+        Classified {
+            action,
+            severity,
+            source,
+            t,
+        }: Classified,
         fp: Option<(u64, u64)>,
         out: &mut Vec<Decision>,
     ) {
-        let t = e.occurred_at.timestamp_micros();
         if t > self.watermark {
             self.watermark = t;
             if let Some(Reverse(top)) = self.timers.peek()
@@ -1397,7 +1584,7 @@ impl Correlator {
 
     /// Find the working-set alarm of a reduction key.
     pub fn find_by_key(&self, reduction_key: &str) -> Option<Uuid> {
-        let (h1, h2) = fingerprint(reduction_key.as_bytes());
+        let (h1, h2) = key_fingerprint(reduction_key);
         self.lookup(h1, h2).map(|s| self.hot[s as usize].id)
     }
 
@@ -1655,42 +1842,70 @@ impl Correlator {
         self.keys.find(h1, h2, &self.hot)
     }
 
-    /// Writes the reduction key for `view` into `self.scratch` and returns its fingerprint.
+    /// The template rule whose key applies to `v`, if any.
     #[inline]
-    fn key_for(&mut self, v: &EventView<'_>) -> (u64, u64) {
-        let mut buf = std::mem::take(&mut self.scratch);
-        buf.clear();
-        let mut templated = false;
-        if self.has_key_rules {
-            let b = self.by_type.get(v.alarm_type);
-            let cands = b.map(|b| b.key.as_slice()).unwrap_or(&[]);
-            for &r in cands.iter().chain(self.wild.key.iter()) {
-                let rule = &self.rules[r as usize];
-                if rule.subject().matches(v) {
-                    rule.key_template
-                        .as_ref()
-                        .expect("key bucket has templates")
-                        .render_into(v, &mut buf);
-                    templated = true;
-                    break;
-                }
-            }
+    fn key_rule(&self, v: &EventView<'_>) -> Option<u32> {
+        if !self.has_key_rules {
+            return None;
         }
-        if !templated {
+        let b = self.by_type.get(v.alarm_type);
+        let cands = b.map(|b| b.key.as_slice()).unwrap_or(&[]);
+        cands
+            .iter()
+            .chain(self.wild.key.iter())
+            .copied()
+            .find(|&r| self.rules[r as usize].subject().matches(v))
+    }
+
+    /// The fingerprint of the reduction key of `view`. The default key is hashed from its parts
+    /// without being written out (unless a part needs escaping); `self.scratch` is clobbered.
+    #[inline]
+    fn key_fp(&mut self, v: &EventView<'_>) -> (u64, u64) {
+        let rule = self.key_rule(v);
+        if rule.is_none() {
             let e = v.e;
-            write_default_key(
-                &mut buf,
+            return default_key_fingerprint(
                 &e.tenant_id,
                 v.source,
                 v.alarm_type,
-                e.resource_type.as_deref(),
-                e.resource_id.as_deref(),
+                e.resource_type.as_deref().unwrap_or(""),
+                e.resource_id.as_deref().unwrap_or(""),
             );
         }
-        let fp = fingerprint(buf.as_bytes());
+        self.write_key_with(v, rule);
+        key_fingerprint(&self.scratch)
+    }
+
+    /// Writes the reduction key of `view` into `self.scratch` (and whether it came from a
+    /// template into `self.scratch_templated`).
+    fn write_key(&mut self, v: &EventView<'_>) {
+        let rule = self.key_rule(v);
+        self.write_key_with(v, rule);
+    }
+
+    fn write_key_with(&mut self, v: &EventView<'_>, rule: Option<u32>) {
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        match rule {
+            Some(r) => self.rules[r as usize]
+                .key_template
+                .as_ref()
+                .expect("key bucket has templates")
+                .render_into(v, &mut buf),
+            None => {
+                let e = v.e;
+                write_default_key(
+                    &mut buf,
+                    &e.tenant_id,
+                    v.source,
+                    v.alarm_type,
+                    e.resource_type.as_deref(),
+                    e.resource_id.as_deref(),
+                );
+            }
+        }
         self.scratch = buf;
-        self.scratch_templated = templated;
-        fp
+        self.scratch_templated = rule.is_some();
     }
 
     fn alloc(&mut self, mut hot: Hot, cold: Cold) -> u32 {
@@ -1841,13 +2056,11 @@ impl Correlator {
         };
         let (h1, h2) = match fp {
             Some(fp) => fp,
-            None => self.key_for(&view),
+            None => self.key_fp(&view),
         };
         let Some(s) = self.lookup(h1, h2) else {
-            if fp.is_some() {
-                // the batch path computed the fingerprint early: write the key string now
-                self.key_for(&view);
-            }
+            // a new alarm: write its key out
+            self.write_key(&view);
             self.create(e, &view, h1, h2, t, out);
             return;
         };
@@ -2115,80 +2328,37 @@ impl Correlator {
             slot: s,
             source: v.source,
             key: self.scratch.as_str().into(),
+            first: e.occurred_at,
         });
     }
 
     /// Completes the event just processed: inserts the `Created` decision of the alarm it
-    /// created (if any), its row built from the event (borrowed: copied; owned: moved).
+    /// created (if any) with the alarm's state after the event.
     #[inline]
-    fn finish_event(&mut self, e: RowSource<'_>, out: &mut Vec<Decision>) {
+    fn finish_event(&mut self, out: &mut Vec<Decision>) {
         let Some(p) = self.created.take() else {
             return;
         };
-        let alarm = match e {
-            RowSource::Borrowed(e) => self.materialize(&p, e.clone()),
-            RowSource::Owned(e) => self.materialize(&p, e),
-        };
-        out.insert(
-            p.at,
-            Decision::Created {
-                alarm: Box::new(alarm),
-            },
-        );
-    }
-
-    fn materialize(&self, p: &PendingCreated, e: AlarmEvent) -> Alarm {
         let h = &self.hot[p.slot as usize];
         let c = &self.cold[p.slot as usize];
-        let alarm_type = e.alarm_type.unwrap_or_else(|| e.event_type.clone());
-        let title = e.title.unwrap_or_else(|| {
-            match e.resource_name.as_deref().or(e.resource_id.as_deref()) {
-                Some(r) => format!("{alarm_type} on {r}"),
-                None => alarm_type.clone(),
-            }
-        });
-        Alarm {
+        let alarm = NewAlarm {
             id: h.id,
-            tenant_id: e.tenant_id,
-            reduction_key: p.key.clone(),
-            external_alarm_id: e.external_alarm_id,
+            reduction_key: p.key,
             severity: h.severity,
             raised_severity: h.raised,
             status: h.status,
             status_before_suppression: (h.status == AlarmStatus::Suppressed).then_some(c.restore),
             source: p.source,
-            alarm_type,
-            event_type: e.event_type,
-            title,
-            description: e.description,
-            probable_cause: e.probable_cause,
-            recommended_action: e.recommended_action,
-            resource_type: e.resource_type,
-            resource_id: e.resource_id,
-            resource_name: e.resource_name,
-            customer_id: e.customer_id,
-            customer_name: e.customer_name,
-            subscriber_count: e.subscriber_count,
             parent_alarm_id: (c.parent != NONE).then(|| self.hot[c.parent as usize].id),
             child_count: c.child_count,
             is_root_cause: h.flags & F_ROOT != 0,
             correlation_id: c.correlation_id,
-            first_occurrence: e.occurred_at,
-            last_occurrence: e.occurred_at,
+            first_occurrence: p.first,
             occurrence_count: h.occurrences,
             is_flapping: h.flags & F_FLAPPING != 0,
             flap_count: c.flap_count,
-            acknowledged_at: None,
-            acknowledged_by: None,
-            cleared_at: None,
-            cleared_by: None,
-            resolved_at: None,
-            resolved_by: None,
-            assigned_to: None,
-            ticket_id: None,
-            labels: e.labels,
-            raw_payload: e.raw,
-        }
+        };
+        out.insert(p.at, Decision::Created { alarm });
     }
 
     fn clear_event(
@@ -2223,7 +2393,7 @@ impl Correlator {
                 status: AlarmStatus::Cleared,
                 occurrences: 0,
             };
-            let (h1, h2) = self.key_for(&view);
+            let (h1, h2) = self.key_fp(&view);
             if let Some(s) = self.lookup(h1, h2) {
                 self.clear_slot(s, e.occurred_at, t, out);
             }
@@ -3242,6 +3412,128 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest::proptest! {
+        /// The key of any parts parses back to them, and hashing the parts equals hashing the
+        /// written key (lengths across word boundaries and past 16 bytes, separators and
+        /// backslashes in the parts, multi-byte UTF-8).
+        #[test]
+        fn default_key_parses_back_and_hashes_like_its_parts(
+            parts in proptest::collection::vec("[a-z0-9.|\\\\é-]{0,21}", 4),
+            long in 0usize..3,
+            src in 0usize..5,
+        ) {
+            let src = AlarmSource::ALL[src];
+            let rid = format!("{}{}", parts[3], "x".repeat([0, 9, 300][long]));
+            let key = default_reduction_key(&parts[0], src, &parts[1], Some(&parts[2]), Some(&rid));
+            let (t, s, a, r, i) = parse_default_key(&key).expect("a default key parses");
+            proptest::prop_assert_eq!((&*t, s, &*a, &*r, &*i), (&*parts[0], src, &*parts[1], &*parts[2], rid.as_str()));
+            proptest::prop_assert_eq!(
+                key_fingerprint(&key),
+                default_key_fingerprint(&parts[0], src, &parts[1], &parts[2], &rid)
+            );
+        }
+
+        /// Distinct keys get distinct fingerprints (parts that differ only in where a
+        /// separator or a length boundary falls included).
+        #[test]
+        fn distinct_keys_get_distinct_fingerprints(
+            keys in proptest::collection::vec(("[ab|]{0,3}", "[ab|]{0,10}", "[ab]{0,18}"), 1..30),
+        ) {
+            let mut seen: std::collections::HashMap<(u64, u64), String> = Default::default();
+            for (x, y, z) in keys {
+                let key = default_reduction_key(&x, AlarmSource::Cpe, &y, Some(&z), Some(&x));
+                if let Some(prev) = seen.insert(key_fingerprint(&key), key.clone()) {
+                    proptest::prop_assert_eq!(prev, key.clone());
+                }
+                // the same bytes as a non-default key are a different key
+                let other = format!("{key}|extra");
+                proptest::prop_assert_ne!(key_fingerprint(&other), key_fingerprint(&key));
+            }
+        }
+
+        /// Byte equality of short strings agrees with `==`.
+        #[test]
+        fn short_eq_agrees_with_slice_equality(
+            a in proptest::collection::vec(0u8..3, 0..24),
+            b in proptest::collection::vec(0u8..3, 0..24),
+        ) {
+            proptest::prop_assert_eq!(short_eq(&a, &b), a == b);
+            proptest::prop_assert!(short_eq(&a, &a));
+        }
+
+        /// Pieces written into a key buffer are their concatenation.
+        #[test]
+        fn key_buffer_holds_the_concatenation(
+            pieces in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..30), 0..12),
+        ) {
+            let mut k = KeyBuf([0xAA; KEY_BUF]);
+            let mut want = Vec::new();
+            let mut at = 0;
+            let mut escape = false;
+            for p in &pieces {
+                match k.put(at, p, &mut escape) {
+                    None => {
+                        proptest::prop_assert!(want.len() + p.len() + 16 > KEY_BUF);
+                        break;
+                    }
+                    Some(n) => at = n,
+                }
+                want.extend_from_slice(p);
+                proptest::prop_assert_eq!(&k.0[..at], &want[..]);
+            }
+            let special = want.iter().any(|&b| b == b'|' || b == b'\\');
+            proptest::prop_assert_eq!(escape, special);
+        }
+    }
+
+    #[test]
+    fn memoized_micros_equal_chrono_timestamps() {
+        use chrono::{NaiveDate, TimeZone};
+        let mut c = Correlator::new(CorrelatorConfig::default()).unwrap();
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .unwrap()
+            .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+            .unwrap()
+            .and_utc();
+        let cases = [
+            Utc.with_ymd_and_hms(2026, 1, 14, 10, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 14, 23, 59, 59).unwrap()
+                + chrono::Duration::nanoseconds(999_999_999),
+            Utc.with_ymd_and_hms(2026, 1, 15, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(1969, 12, 31, 23, 59, 59).unwrap()
+                + chrono::Duration::microseconds(1),
+            Utc.with_ymd_and_hms(1900, 2, 28, 12, 0, 0).unwrap(),
+            leap,
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+            Utc.with_ymd_and_hms(2026, 1, 14, 10, 0, 1).unwrap(),
+        ];
+        for at in cases {
+            assert_eq!(c.micros(at), at.timestamp_micros(), "{at:?}");
+        }
+    }
+
+    #[test]
+    fn only_default_form_keys_parse() {
+        assert!(parse_default_key("t1|cpe|signal.loss|ont|ont-1").is_some());
+        assert!(parse_default_key("t1|cpe|signal.loss||").is_some());
+        for k in [
+            "",
+            "t1|cpe|signal.loss|ont",
+            "t1|cpe|signal.loss|ont|ont-1|x",
+            "t1|CPE|signal.loss|ont|ont-1",
+            "t1|cpe |signal.loss|ont|ont-1",
+            "t1|cpe|sig\\nal|ont|ont-1",
+            "t1|cpe|signal.loss|ont|ont-1\\",
+            "custom-key-{resource_id}",
+        ] {
+            assert!(parse_default_key(k).is_none(), "{k:?}");
+            assert_eq!(key_fingerprint(k), fingerprint(k.as_bytes()));
+        }
+        let (t, _, a, _, _) = parse_default_key("t\\|1|cpe|a\\\\b|ont|x").unwrap();
+        assert_eq!((&*t, &*a), ("t|1", "a\\b"));
     }
 
     #[test]

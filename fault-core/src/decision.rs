@@ -1,18 +1,136 @@
 //! What the correlator decided for an event: one [`Decision`] per row the Desk writes.
 //!
 //! Every decision carries absolute values (counts, statuses, ids), never deltas, so applying one
-//! twice is harmless. A [`Decision::Created`] carries the full alarm row in its final state for
-//! this event; decisions about the same alarm that follow it in the same batch (Correlated,
-//! Suppressed, ...) are already reflected in that row and exist so the Desk can write one
-//! `alarm_events` row each.
+//! twice is harmless. Decisions are small: a [`Decision::Created`] carries what the correlator
+//! decided about the new alarm ([`NewAlarm`]: id, reduction key and its state after the event),
+//! not a copy of the event's strings; [`NewAlarm::to_alarm`] / [`NewAlarm::into_alarm`] build
+//! the full row from the event that created it. Decisions about the same alarm that follow it
+//! for the same event (Correlated, Suppressed, ...) are already reflected in that state and
+//! exist so the Desk can write one `alarm_events` row each.
 
-use crate::alarm::{Alarm, AlarmStatus};
+use crate::alarm::{Alarm, AlarmSource, AlarmStatus};
+use crate::event::AlarmEvent;
 use crate::severity::Severity;
 use crate::trigger::TicketTrigger;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use uuid::Uuid;
+
+/// A new alarm as the correlator decided it: its id, reduction key and state after the event
+/// that created it. The row's other columns come from that event: see [`NewAlarm::to_alarm`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAlarm {
+    /// Id (UUID v7).
+    pub id: Uuid,
+    /// Reduction key.
+    pub reduction_key: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Severity while raised.
+    pub raised_severity: Severity,
+    /// Status (active, or suppressed).
+    pub status: AlarmStatus,
+    /// The status it returns to when un-suppressed (set while suppressed).
+    pub status_before_suppression: Option<AlarmStatus>,
+    /// Source.
+    pub source: AlarmSource,
+    /// Parent (root cause) alarm.
+    pub parent_alarm_id: Option<Uuid>,
+    /// Children correlated to it (when it adopted children that arrived first).
+    pub child_count: u32,
+    /// Root cause flag.
+    pub is_root_cause: bool,
+    /// Correlation id.
+    pub correlation_id: Option<Uuid>,
+    /// First occurrence (the creating event's `occurred_at`).
+    pub first_occurrence: DateTime<Utc>,
+    /// Occurrences (1).
+    pub occurrence_count: u32,
+    /// Flapping flag.
+    pub is_flapping: bool,
+    /// Raise/clear cycles of its key inside the flapping window.
+    pub flap_count: u32,
+}
+
+impl NewAlarm {
+    /// The full alarm row, from `event` (the event that created the alarm) and this state.
+    /// The alarm type is the event's (or its event type); the title defaults to
+    /// `"{alarm_type} on {resource name or id}"`.
+    ///
+    /// ```
+    /// use fault_core::correlator::{Correlator, CorrelatorConfig};
+    /// use fault_core::decision::Decision;
+    /// use fault_core::event::AlarmEvent;
+    /// use chrono::{TimeZone, Utc};
+    ///
+    /// let mut c = Correlator::new(CorrelatorConfig::default()).unwrap();
+    /// let t = Utc.with_ymd_and_hms(2026, 1, 14, 10, 0, 0).unwrap();
+    /// let e = AlarmEvent::new("t1", "device.down", "olt", "olt-1", t);
+    /// let d = c.ingest(&e, t).unwrap();
+    /// let Decision::Created { alarm } = &d[0] else { panic!("a new alarm") };
+    /// let row = alarm.to_alarm(&e);
+    /// assert_eq!(row.id, alarm.id);
+    /// assert_eq!(row.title, "device.down on olt-1");
+    /// assert_eq!(row.reduction_key, "t1|network_device|device.down|olt|olt-1");
+    /// ```
+    pub fn to_alarm(&self, event: &AlarmEvent) -> Alarm {
+        self.clone().into_alarm(event.clone())
+    }
+
+    /// [`NewAlarm::to_alarm`], taking the event's strings instead of copying them.
+    pub fn into_alarm(self, e: AlarmEvent) -> Alarm {
+        let alarm_type = e.alarm_type.unwrap_or_else(|| e.event_type.clone());
+        let title = e.title.unwrap_or_else(|| {
+            match e.resource_name.as_deref().or(e.resource_id.as_deref()) {
+                Some(r) => format!("{alarm_type} on {r}"),
+                None => alarm_type.clone(),
+            }
+        });
+        Alarm {
+            id: self.id,
+            tenant_id: e.tenant_id,
+            reduction_key: self.reduction_key,
+            external_alarm_id: e.external_alarm_id,
+            severity: self.severity,
+            raised_severity: self.raised_severity,
+            status: self.status,
+            status_before_suppression: self.status_before_suppression,
+            source: self.source,
+            alarm_type,
+            event_type: e.event_type,
+            title,
+            description: e.description,
+            probable_cause: e.probable_cause,
+            recommended_action: e.recommended_action,
+            resource_type: e.resource_type,
+            resource_id: e.resource_id,
+            resource_name: e.resource_name,
+            customer_id: e.customer_id,
+            customer_name: e.customer_name,
+            subscriber_count: e.subscriber_count,
+            parent_alarm_id: self.parent_alarm_id,
+            child_count: self.child_count,
+            is_root_cause: self.is_root_cause,
+            correlation_id: self.correlation_id,
+            first_occurrence: self.first_occurrence,
+            last_occurrence: self.first_occurrence,
+            occurrence_count: self.occurrence_count,
+            is_flapping: self.is_flapping,
+            flap_count: self.flap_count,
+            acknowledged_at: None,
+            acknowledged_by: None,
+            cleared_at: None,
+            cleared_by: None,
+            resolved_at: None,
+            resolved_by: None,
+            assigned_to: None,
+            ticket_id: None,
+            labels: e.labels,
+            raw_payload: e.raw,
+        }
+    }
+}
 
 /// Why an alarm is suppressed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,10 +169,10 @@ pub enum UnsuppressionReason {
 #[serde(tag = "decision", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Decision {
-    /// A new alarm (insert this row).
+    /// A new alarm (insert its row: [`NewAlarm::to_alarm`] of the event).
     Created {
-        /// The alarm, in its final state after this event.
-        alarm: Box<Alarm>,
+        /// The alarm's id, key and state after this event.
+        alarm: NewAlarm,
     },
     /// A repeat reduced onto an existing alarm.
     Deduplicated {
@@ -211,6 +329,43 @@ pub enum Decision {
 }
 
 impl Decision {
+    /// The decision as JSON, as it serializes, except that a [`Decision::Created`] decided for
+    /// `event` carries the full alarm row ([`NewAlarm::to_alarm`]) instead of the compact
+    /// state: what a reader without the event at hand (a binding's caller) needs. `event` is
+    /// the event the decision was decided for (`None` for timers and operator actions).
+    ///
+    /// ```
+    /// use fault_core::correlator::{Correlator, CorrelatorConfig};
+    /// use fault_core::event::AlarmEvent;
+    /// use chrono::{TimeZone, Utc};
+    ///
+    /// let mut c = Correlator::new(CorrelatorConfig::default()).unwrap();
+    /// let t = Utc.with_ymd_and_hms(2026, 1, 14, 10, 0, 0).unwrap();
+    /// let e = AlarmEvent::new("t1", "device.down", "olt", "olt-1", t);
+    /// let d = c.ingest(&e, t).unwrap();
+    /// let v = d[0].to_json_with_event(Some(&e)).unwrap();
+    /// assert_eq!(v["decision"], "created");
+    /// assert_eq!(v["alarm"]["title"], "device.down on olt-1");
+    /// assert_eq!(v["alarm"]["resource_id"], "olt-1");
+    /// ```
+    pub fn to_json_with_event(
+        &self,
+        event: Option<&AlarmEvent>,
+    ) -> serde_json::Result<serde_json::Value> {
+        #[derive(Serialize)]
+        struct CreatedRow {
+            decision: &'static str,
+            alarm: Alarm,
+        }
+        match (self, event) {
+            (Decision::Created { alarm }, Some(e)) => serde_json::to_value(CreatedRow {
+                decision: "created",
+                alarm: alarm.to_alarm(e),
+            }),
+            _ => serde_json::to_value(self),
+        }
+    }
+
     /// The alarm the decision is about.
     pub fn alarm_id(&self) -> Uuid {
         match self {

@@ -110,14 +110,18 @@ pub struct Sym(pub u32);
 /// Sentinel for "no symbol" (absent optional string).
 pub const NO_SYM: Sym = Sym(u32::MAX);
 
-/// Append-only string interner: `&str -> Sym` in one hash probe, each string stored once.
+/// Append-only string interner: `&str -> Sym` in one hash probe, each string stored once, all
+/// of them back to back in one buffer (no allocation per string).
 ///
 /// The index is an open-addressing table (linear probing, load <= 1/2) of 8-byte entries: the
 /// symbol and 32 bits of the string's hash, so a lookup usually touches one table line and the
 /// string it finds; [`Interner::prefetch`] lets batch callers start that miss early.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
-    strings: Vec<Box<str>>,
+    /// the interned strings, concatenated
+    text: String,
+    /// end offset in `text` of each symbol's string (its start is the previous one's end)
+    ends: Vec<usize>,
     /// (hash tag, symbol); symbol `u32::MAX` marks an empty entry
     table: Vec<(u32, u32)>,
 }
@@ -165,7 +169,7 @@ impl Interner {
             if id == u32::MAX {
                 return None;
             }
-            if t == tag && &*self.strings[id as usize] == s {
+            if t == tag && self.string(id) == s {
                 return Some(Sym(id));
             }
             i = (i + 1) & mask;
@@ -180,7 +184,7 @@ impl Interner {
 
     /// [`Interner::intern`] with the string's precomputed [`Interner::hash`].
     pub fn intern_hashed(&mut self, s: &str, h: u64) -> Sym {
-        if (self.strings.len() + 1) * 2 > self.table.len() {
+        if (self.ends.len() + 1) * 2 > self.table.len() {
             self.grow();
         }
         let mask = self.table.len() - 1;
@@ -191,15 +195,16 @@ impl Interner {
             if id == u32::MAX {
                 break;
             }
-            if t == tag && &*self.strings[id as usize] == s {
+            if t == tag && self.string(id) == s {
                 return Sym(id);
             }
             i = (i + 1) & mask;
         }
-        let id = self.strings.len() as u32;
+        let id = self.ends.len() as u32;
         assert!(id < u32::MAX - 1, "interner full");
         self.table[i] = (tag, id);
-        self.strings.push(s.into());
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
         Sym(id)
     }
 
@@ -207,14 +212,21 @@ impl Interner {
         let n = (self.table.len() * 2).max(16);
         self.table = vec![EMPTY_ENTRY; n];
         let mask = n - 1;
-        for (id, s) in self.strings.iter().enumerate() {
-            let h = Self::hash(s);
+        for id in 0..self.ends.len() {
+            let h = Self::hash(self.string(id as u32));
             let mut i = h as usize & mask;
             while self.table[i].1 != u32::MAX {
                 i = (i + 1) & mask;
             }
             self.table[i] = (Self::tag(h), id as u32);
         }
+    }
+
+    #[inline]
+    fn string(&self, id: u32) -> &str {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
     }
 
     /// Intern an optional string ([`NO_SYM`] for `None`).
@@ -226,21 +238,17 @@ impl Interner {
     /// The string of a symbol (`""` for [`NO_SYM`]).
     #[inline]
     pub fn resolve(&self, s: Sym) -> &str {
-        if s == NO_SYM {
-            ""
-        } else {
-            &self.strings[s.0 as usize]
-        }
+        if s == NO_SYM { "" } else { self.string(s.0) }
     }
 
     /// Number of interned strings.
     pub fn len(&self) -> usize {
-        self.strings.len()
+        self.ends.len()
     }
 
     /// True when nothing is interned.
     pub fn is_empty(&self) -> bool {
-        self.strings.is_empty()
+        self.ends.is_empty()
     }
 }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use fault_core::alarm::AlarmStatus;
 use fault_core::correlator::{Correlator, CorrelatorConfig, SEED_002_RULE_JSON};
-use fault_core::decision::{Decision, SuppressionReason, UnsuppressionReason};
+use fault_core::decision::{Decision, NewAlarm, SuppressionReason, UnsuppressionReason};
 use fault_core::event::AlarmEvent;
 use fault_core::flapping::FlappingConfig;
 use fault_core::maintenance::{MaintenanceScope, MaintenanceStatus, MaintenanceWindow};
@@ -57,7 +57,7 @@ fn ingest(c: &mut Correlator, e: &AlarmEvent) -> Vec<Decision> {
     c.ingest(e, far()).unwrap()
 }
 
-fn created(d: &[Decision]) -> &Alarm {
+fn created(d: &[Decision]) -> &NewAlarm {
     match &d[0] {
         Decision::Created { alarm } => alarm,
         other => panic!("expected Created, got {other:?}"),
@@ -907,7 +907,7 @@ fn rebuild_from_active_alarms_continues_dedup_and_parent_links() {
     ] {
         for d in ingest(&mut c, &e) {
             if let Decision::Created { alarm } = d {
-                rows.insert(alarm.id, *alarm);
+                rows.insert(alarm.id, alarm.into_alarm(e.clone()));
             }
         }
     }

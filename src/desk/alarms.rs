@@ -223,14 +223,17 @@ fn set_suppressed(a: &mut Alarm) {
 }
 
 impl Fold {
-    fn apply(&mut self, d: &Decision) {
+    /// Applies decision `d`; `e` is the event it was decided for (`None` for decisions of
+    /// operator actions and timers, which never create alarms).
+    fn apply(&mut self, d: &Decision, e: Option<&AlarmEvent>) {
         let id = d.alarm_id();
         if let Decision::Created { alarm } = d {
+            let e = e.expect("a Created decision comes from ingesting its event");
             self.order.push(id);
             self.alarms.insert(
                 id,
                 Entry {
-                    alarm: (**alarm).clone(),
+                    alarm: alarm.to_alarm(e),
                     stored: None,
                     suppression: None,
                     kinds: vec!["created"],
@@ -696,8 +699,19 @@ impl Desk {
                 );
             }
         }
-        for d in decisions {
-            fold.apply(d);
+        // `spans[i]` are the decisions of `events[i]`; any others have no event
+        let mut next = 0;
+        for (e, span) in events.iter().zip(spans) {
+            for d in &decisions[next..span.start] {
+                fold.apply(d, None);
+            }
+            for d in &decisions[span.clone()] {
+                fold.apply(d, Some(e));
+            }
+            next = span.end;
+        }
+        for d in &decisions[next..] {
+            fold.apply(d, None);
         }
         let now = w.now;
         let mut inserts = Vec::new();

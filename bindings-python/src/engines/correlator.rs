@@ -44,9 +44,44 @@ fn edges_from(obj: &Bound<'_, PyAny>) -> PyResult<Vec<TopologyEdge>> {
     Ok(out)
 }
 
-/// Decisions as a list of `faultdesk.Decision`.
+/// Decisions as a list of `faultdesk.Decision` (decisions without an event: timers, operator
+/// actions, the Desk's outcomes).
 pub fn decisions_py<'py>(py: Python<'py>, ds: Vec<Decision>) -> PyResult<Bound<'py, PyList>> {
-    PyList::new(py, ds.into_iter().map(|inner| PyDecision { inner }))
+    PyList::new(
+        py,
+        ds.into_iter()
+            .map(|inner| PyDecision { inner, event: None }),
+    )
+}
+
+/// Decisions as a list of `faultdesk.Decision`, `spans` giving each accepted event's (index in
+/// `events`, range in `ds`): a `Created` decision keeps its event (moved, not copied) so its
+/// full alarm row is built when it is read.
+fn event_decisions_py<'py>(
+    py: Python<'py>,
+    ds: Vec<Decision>,
+    spans: &[(usize, std::ops::Range<usize>)],
+    mut events: Vec<AlarmEvent>,
+) -> PyResult<Bound<'py, PyList>> {
+    let mut owner: Vec<Option<usize>> = vec![None; ds.len()];
+    for (i, span) in spans {
+        for o in &mut owner[span.clone()] {
+            *o = Some(*i);
+        }
+    }
+    PyList::new(
+        py,
+        ds.into_iter().zip(owner).map(|(inner, owner)| {
+            let event = match (&inner, owner) {
+                // an event creates at most one alarm
+                (Decision::Created { .. }, Some(i)) => {
+                    Some(Box::new(std::mem::take(&mut events[i])))
+                }
+                _ => None,
+            };
+            PyDecision { inner, event }
+        }),
+    )
 }
 
 /// The in-memory alarm correlator: feed events (one or a batch), read its decisions. The same
@@ -99,11 +134,10 @@ impl PyCorrelator {
         let ev = event_from(event, "event")?;
         let now = now_arg(now, "now")?;
         let ds = guard(py, || {
-            self.lock()
-                .ingest_owned(ev, now)
-                .map_err(|e| engine_err(py, e))
+            self.lock().ingest(&ev, now).map_err(|e| engine_err(py, e))
         })?;
-        decisions_py(py, ds)
+        let spans = [(0, 0..ds.len())];
+        event_decisions_py(py, ds, &spans, vec![ev])
     }
 
     /// Ingests a batch in order (the GIL is released meanwhile); returns `(decisions,
@@ -121,15 +155,22 @@ impl PyCorrelator {
             evs.push(event_from(&e?, &format!("events[{i}]"))?);
         }
         let now = now_arg(now, "now")?;
-        let out = guard(py, || {
-            Ok(py.detach(|| self.lock().ingest_batch_owned(evs, now)))
+        // event by event (what a batch decides), to know each decision's event
+        let (ds, spans, errors) = guard(py, || {
+            Ok(py.detach(|| {
+                let mut c = self.lock();
+                let (mut ds, mut spans, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+                for (i, e) in evs.iter().enumerate() {
+                    let start = ds.len();
+                    match c.ingest_into(e, now, &mut ds) {
+                        Ok(()) => spans.push((i, start..ds.len())),
+                        Err(err) => errors.push((i, err.to_string())),
+                    }
+                }
+                (ds, spans, errors)
+            }))
         })?;
-        let errors = out
-            .errors
-            .iter()
-            .map(|(i, e)| (*i, e.to_string()))
-            .collect();
-        Ok((decisions_py(py, out.decisions)?, errors))
+        Ok((event_decisions_py(py, ds, &spans, evs)?, errors))
     }
 
     /// Time-driven decisions (flapping ends, unacknowledged timeouts) up to `now`.
@@ -316,16 +357,29 @@ fn py_uuid<'py>(py: Python<'py>, id: uuid::Uuid) -> PyResult<Bound<'py, PyAny>> 
 /// One decision of the correlator (see fault-core's `Decision`): `kind` (`created`,
 /// `deduplicated`, `cleared`, `flapping`, `correlated`, `suppressed`, `ticket_requested`, ...),
 /// `alarm_id`, and the kind's fields in `to_dict()` / `d["field"]` (their JSON form: ids and
-/// instants as strings; `d["decision"]` is the kind). Converted to Python only when read.
+/// instants as strings; `d["decision"]` is the kind). Converted to Python only when read. A
+/// `created` decision of `Correlator.ingest` / `ingest_batch` carries the alarm's full row in
+/// `"alarm"` (built from its event when read); other created decisions carry the alarm's id,
+/// reduction key and state.
 #[pyclass(frozen, eq, name = "Decision", module = "faultdesk")]
-#[derive(PartialEq)]
 pub struct PyDecision {
     inner: Decision,
+    /// the event a `Created` decision was decided for (its row's other columns)
+    event: Option<Box<AlarmEvent>>,
+}
+
+/// Decisions are equal when the correlator decided the same (the event only fills in rows).
+impl PartialEq for PyDecision {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
 }
 
 impl PyDecision {
     fn json(&self, py: Python<'_>) -> PyResult<serde_json::Value> {
-        serde_json::to_value(&self.inner).map_err(|e| internal(py, e.to_string()))
+        self.inner
+            .to_json_with_event(self.event.as_deref())
+            .map_err(|e| internal(py, e.to_string()))
     }
 }
 
@@ -336,7 +390,7 @@ impl PyDecision {
     fn from_dict(py: Python<'_>, d: &Bound<'_, PyAny>) -> PyResult<Self> {
         let v = to_value(d, "decision")?;
         serde_json::from_value(v)
-            .map(|inner| PyDecision { inner })
+            .map(|inner| PyDecision { inner, event: None })
             .map_err(|e| validation(py, format!("invalid decision: {e}")))
     }
 

@@ -9,7 +9,7 @@
 //! process changed the tenant — must also be told the recent clears, or it would miss
 //! flapping that the correlator which saw the clears detects.
 
-use super::{Correlator, CorrelatorConfig, TimerKind, fingerprint};
+use super::{Correlator, CorrelatorConfig, TimerKind, key_fingerprint};
 use crate::alarm::Alarm;
 use crate::error::Result;
 use crate::topology::TopologyEdge;
@@ -72,7 +72,7 @@ impl Correlator {
         let w = self.flap_window_us;
         let mut list: Vec<((u64, u64), i64)> = clears
             .into_iter()
-            .map(|(key, at)| (fingerprint(key.as_bytes()), at.timestamp_micros()))
+            .map(|(key, at)| (key_fingerprint(key), at.timestamp_micros()))
             .collect();
         list.sort_unstable_by_key(|&(_, t)| t);
         for (key, t) in list {
@@ -110,7 +110,7 @@ mod tests {
         let Decision::Created { alarm } = c.ingest(&ont, t).unwrap().remove(0) else {
             panic!("created")
         };
-        (cfg, edges, *alarm)
+        (cfg, edges, alarm.into_alarm(ont))
     }
 
     fn adopted_by_other_olt(c: &mut Correlator) -> bool {
