@@ -110,7 +110,7 @@ fn help_for_every_command_with_exit_codes() {
     });
     assert_eq!(code, 0);
     for cmd in [
-        "migrate", "rules", "workflow", "ingest", "alarms", "tickets", "stats",
+        "migrate", "rules", "workflow", "ingest", "alarms", "tickets", "sla", "stats",
     ] {
         assert!(out.contains(cmd), "--help lists {cmd}: {out}");
     }
@@ -134,6 +134,7 @@ fn help_for_every_command_with_exit_codes() {
         &["alarms", "list"],
         &["tickets", "list"],
         &["tickets", "show"],
+        &["sla", "report"],
         &["stats"],
     ] {
         let mut c = fd("sqlite::memory:", dir.path());
@@ -169,6 +170,8 @@ fn usage_errors_exit_2() {
         &["ingest", "no-such-file.jsonl"],
         &["rules", "validate", "no-such-file.json"],
         &["tickets", "show"],
+        &["sla", "report", "--from", "2026-04-01"],
+        &["sla", "report", "--from", "April", "--to", "2026-05-01"],
     ] {
         let mut c = fd(&url, dir.path());
         c.args(args);
@@ -737,4 +740,248 @@ fn bad_configuration_is_a_validation_error() {
     let (code, _, err) = run(c);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("config.json") && err.contains("jira"), "{err}");
+}
+
+/// 2026-04-`d` `h`:00 UTC (April has 30 days: 43,200 minutes).
+fn apr(d: u32, h: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc.with_ymd_and_hms(2026, 4, d, h, 0, 0).unwrap()
+}
+
+/// An SLA definition per UTC calendar month with a monthly fee and seed 002's credit tiers.
+fn sla_definition(name: &str, target: &str) -> faultdesk::fault::sla::SlaDefinition {
+    faultdesk::fault::sla::SlaDefinition::from_json(&format!(
+        r#"{{
+        "name": "{name}",
+        "availability_target": "{target}",
+        "measurement_period": {{"kind": "calendar_month"}},
+        "credit_schedule": {{
+            "tiers": [
+                {{"below_percent": "99.9", "credit_percent": "10"}},
+                {{"below_percent": "99.5", "credit_percent": "25"}}
+            ],
+            "cap_percent": "50"
+        }},
+        "monthly_fee": "1000.00"
+    }}"#
+    ))
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sla_report_on_every_backend() {
+    use faultdesk::fault::{AlarmEvent, Severity};
+    use faultdesk::{NewSlaInstance, SlaReportQuery};
+    for td in concurrent_backends().await {
+        eprintln!("--- backend {}", td.name);
+        let dir = tempfile::tempdir().unwrap();
+        // `faultdesk sla report` over April, with more arguments (global ones too).
+        let april_report = |extra: &[&str]| {
+            let mut c = fd(&td.url, dir.path());
+            c.args([
+                "sla",
+                "report",
+                "--from",
+                "2026-04-01",
+                "--to",
+                "2026-05-01",
+            ])
+            .args(extra);
+            c
+        };
+        let admin = admin(TENANT);
+        // Two customers on two definitions; cust-1's OLT is down 2 hours in April (99.722 %,
+        // below its 99.9 % target), cust-2's never.
+        td.clock.set(apr(1, 0));
+        let enterprise = td
+            .create_sla_definition(&admin, sla_definition("Enterprise 99.9%", "0.999"))
+            .await
+            .unwrap();
+        let business = td
+            .create_sla_definition(&admin, sla_definition("Business 99.5%", "0.995"))
+            .await
+            .unwrap();
+        let one = td
+            .create_sla_instance(
+                &admin,
+                NewSlaInstance::new(enterprise.id, "cust-1").with_resources(["olt-7"]),
+            )
+            .await
+            .unwrap();
+        td.create_sla_instance(
+            &admin,
+            NewSlaInstance::new(business.id, "cust-2").with_resources(["olt-8"]),
+        )
+        .await
+        .unwrap();
+        for (at, event) in [(apr(3, 10), "device.down"), (apr(3, 12), "device.up")] {
+            td.clock.set(at);
+            let mut e = AlarmEvent::new(TENANT, event, "olt", "olt-7", at);
+            if event == "device.down" {
+                e = e.with_severity(Severity::Major);
+            }
+            td.ingest(&admin, e).await.unwrap();
+        }
+
+        // JSON: the Desk's report, every instance evaluated now (after April, so final).
+        let c = april_report(&["--json"]);
+        let v = ok_json(c);
+        assert_eq!(v["totals"]["instance_count"], 2, "{}: {v}", td.name);
+        assert_eq!(v["totals"]["breached"], 1);
+        assert_eq!(v["totals"]["compliant"], 1);
+        assert_eq!(v["totals"]["unplanned_downtime_ms"], 2 * 3_600_000);
+        assert_eq!(v["range"]["start"], "2026-04-01T00:00:00Z");
+        td.clock.set(apr(30, 23) + chrono::Duration::hours(2));
+        let desk_report = td
+            .sla_compliance_report(&admin, SlaReportQuery::range(apr(1, 0), apr(30, 0)))
+            .await
+            .unwrap();
+        let by_customer = |v: &Value, customer: &str| -> Value {
+            let mut line = v["instances"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["scope"]["customer_id"] == customer)
+                .unwrap_or_else(|| panic!("{customer} in {v}"))
+                .clone();
+            line["status"].as_object_mut().unwrap().remove("as_of");
+            line
+        };
+        let desk_json = serde_json::to_value(&desk_report).unwrap();
+        for customer in ["cust-1", "cust-2"] {
+            assert_eq!(
+                by_customer(&v, customer),
+                by_customer(&desk_json, customer),
+                "{}: the CLI prints the Desk's figures for {customer}",
+                td.name
+            );
+        }
+        let line = by_customer(&v, "cust-1");
+        assert_eq!(line["status"]["compliance"], "breached");
+        assert_eq!(line["status"]["instance_id"], one.id.to_string());
+        assert_eq!(line["status"]["credits_owed"], "100.00", "10 % of 1000.00");
+
+        // CSV: one line per instance, percentages and minutes.
+        let c = april_report(&["--csv"]);
+        let (header, rows) = csv_of(&ok(c));
+        assert_eq!(
+            header,
+            [
+                "instance_id",
+                "definition",
+                "customer_id",
+                "service_id",
+                "period_start",
+                "period_end",
+                "compliance",
+                "availability_percent",
+                "target_percent",
+                "planned_downtime_min",
+                "unplanned_downtime_min",
+                "breaches",
+                "credit_percent",
+                "credits_owed"
+            ]
+        );
+        assert_eq!(rows.len(), 2);
+        let row = rows.iter().find(|r| r[2] == "cust-1").expect("cust-1 row");
+        assert_eq!(row[1], "Enterprise 99.9%");
+        assert_eq!(row[4], "2026-04-01T00:00:00Z");
+        assert_eq!(row[6], "breached");
+        assert_eq!(row[7], "99.722", "1 - 120 / 43,200 minutes");
+        assert_eq!(row[8], "99.900");
+        assert_eq!(row[10], "120.0");
+        assert_eq!(row[12], "10");
+        assert_eq!(row[13], "100.00");
+        let row = rows.iter().find(|r| r[2] == "cust-2").expect("cust-2 row");
+        assert_eq!((row[6].as_str(), row[7].as_str()), ("compliant", "100.000"));
+
+        // Table: the instances and the totals.
+        let c = april_report(&[]);
+        let out = ok(c);
+        for needle in [
+            "SLA compliance 2026-04-01T00:00:00Z",
+            "Totals",
+            "99.722",
+            "cust-2",
+        ] {
+            assert!(out.contains(needle), "{needle} in {out}");
+        }
+
+        // Filters: customer, definition by name or id; a range the period does not overlap.
+        for (args, expected) in [
+            (&["--customer", "cust-2"][..], 1),
+            (&["--definition", "Business 99.5%"], 1),
+            (&["--definition", &enterprise.id.to_string()], 1),
+            (&["--service", "no-such-service"], 0),
+        ] {
+            let mut c = april_report(&["--json"]);
+            c.args(args);
+            let v = ok_json(c);
+            assert_eq!(v["totals"]["instance_count"], expected, "{args:?}: {v}");
+        }
+        let mut c = fd(&td.url, dir.path());
+        c.args([
+            "--json",
+            "sla",
+            "report",
+            "--customer",
+            "cust-2",
+            "--from",
+            "2026-04-01",
+            "--to",
+            "2026-05-01",
+        ]);
+        assert_eq!(
+            ok_json(c)["instances"][0]["definition_name"],
+            "Business 99.5%"
+        );
+        let mut c = fd(&td.url, dir.path());
+        c.args([
+            "--json",
+            "sla",
+            "report",
+            "--from",
+            "2026-06-01",
+            "--to",
+            "2026-07-01",
+        ]);
+        let v = ok_json(c);
+        assert_eq!(v["totals"]["instance_count"], 0);
+        assert!(v["totals"]["average_availability"].is_null());
+
+        // Unhappy paths: an unknown definition (4), an empty range (3), no permission (1).
+        let c = april_report(&["--definition", "Gold"]);
+        let (code, _, err) = run(c);
+        assert_eq!(code, 4, "{err}");
+        assert!(
+            err.contains("'Gold' not found") && err.contains("Business 99.5%"),
+            "names the known definitions: {err}"
+        );
+        let mut c = fd(&td.url, dir.path());
+        c.args([
+            "--json",
+            "sla",
+            "report",
+            "--from",
+            "2026-05-01",
+            "--to",
+            "2026-04-01",
+        ]);
+        let (code, _, err) = run(c);
+        assert_eq!(code, 3, "{err}");
+        let e = json_of(&err);
+        assert_eq!(e["error"]["kind"], "validation");
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("must be after"),
+            "{e}"
+        );
+        let c = april_report(&["--role", "END_USER"]);
+        let (code, _, err) = run(c);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("Permission denied"), "{err}");
+    }
 }

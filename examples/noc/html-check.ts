@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url'
 import { collectConsoleErrors, launchChromium, type Browser, type Page } from '../node/fibreflow/console-test/chromium'
 
 const REPORT = process.env.NOC_HTML
-const CHARTS = (process.env.NOC_HTML_CHARTS ?? 'timeline,funnel,tickets-by-trigger').split(',').filter(Boolean)
+const CHARTS = (process.env.NOC_HTML_CHARTS ?? 'timeline,funnel,tickets-by-trigger,sla-availability,sla-credits').split(',').filter(Boolean)
 const SCREENSHOT = process.env.NOC_HTML_SCREENSHOT
 
 describe('noc HTML report in Chromium', () => {

@@ -567,7 +567,8 @@ fn page(report: &Value, charts: &[Chart]) -> String {
         ("actionable alarms", "actionable_alarms"),
         ("tickets created", "tickets_created"),
         ("tickets closed", "tickets_closed"),
-        ("SLA breaches", "sla_breaches"),
+        ("ticket SLA breaches", "sla_breaches"),
+        ("availability SLA breaches", "sla_availability_breaches"),
         ("ingest events/s", "events_per_second"),
     ] {
         let v = &report[key];
@@ -661,7 +662,13 @@ mod tests {
             .iter()
             .filter_map(|f| f.attribute("data-chart"))
             .collect();
-        for id in ["timeline", "funnel", "tickets-by-trigger"] {
+        for id in [
+            "timeline",
+            "funnel",
+            "tickets-by-trigger",
+            "sla-availability",
+            "sla-credits",
+        ] {
             assert!(ids.contains(&id), "chart {id} present: {ids:?}");
         }
         for f in &figures {

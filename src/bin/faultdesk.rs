@@ -20,6 +20,8 @@ mod ingest;
 mod output;
 #[path = "faultdesk/rules.rs"]
 mod rules;
+#[path = "faultdesk/sla.rs"]
+mod sla;
 #[path = "faultdesk/time_arg.rs"]
 mod time_arg;
 #[path = "faultdesk/views.rs"]
@@ -196,6 +198,10 @@ skipped. Prints the database (password hidden) and its backend.
     #[command(subcommand)]
     Tickets(views::TicketsCommand),
 
+    /// Availability SLA reports.
+    #[command(subcommand)]
+    Sla(sla::SlaCommand),
+
     /// Alarm and ticket statistics.
     Stats(views::StatsArgs),
 }
@@ -238,6 +244,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Tickets(cmd) => {
             let desk = g.open().await?;
             let r = views::run_tickets(&desk, &g.actor(), cmd).await;
+            let _ = desk.close().await;
+            r?
+        }
+        Command::Sla(cmd) => {
+            let desk = g.open().await?;
+            let r = sla::run(&desk, &g.actor(), cmd).await;
             let _ = desk.close().await;
             r?
         }
