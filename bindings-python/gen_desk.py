@@ -182,6 +182,77 @@ ALARMS: list[Method] = [
      "MaintenanceWindow.from_raw", "Cancels a maintenance window."),
 ]
 
+SLA_INSTANCE_FIELDS = (
+    "service_id: str | None = None, resource_ids: Sequence[str] | None = None, "
+    "at: datetime | None = None, period: tuple[datetime, datetime] | Mapping[str, datetime] | None = None, "
+    "monthly_fee: Decimal | None = None, currency: str | None = None, metadata: Any = None"
+)
+
+SLA: list[Method] = [
+    ("create_sla_definition", "definition: Mapping[str, Any] | str", '{"definition": definition}',
+     "StoredSlaDefinition", "StoredSlaDefinition.from_raw",
+     "Stores an availability SLA definition (fault-core's JSON as a dict or str: ``name``, "
+     "``availability_target`` (``\"0.999\"``), ``measurement_period`` (``{\"kind\": "
+     "\"calendar_month\"}``), ``response_minutes``, ``credit_schedule``, ``monthly_fee``, ...). "
+     "Requires ``faults.sla.write``."),
+    ("get_sla_definition", "definition_id: IdLike", '{"definition_id": definition_id}',
+     "StoredSlaDefinition", "StoredSlaDefinition.from_raw",
+     "Reads an SLA definition (``NotFoundError``: ``SLA definition {id} not found``)."),
+    ("list_sla_definitions", "", "{}", "list[StoredSlaDefinition]", "_list(StoredSlaDefinition.from_raw)",
+     "The tenant's SLA definitions by name."),
+    ("update_sla_definition", "definition_id: IdLike, definition: Mapping[str, Any] | str",
+     '{"definition_id": definition_id, "definition": definition}',
+     "StoredSlaDefinition", "StoredSlaDefinition.from_raw",
+     "Replaces a definition; existing instances keep the terms they were created with."),
+    ("delete_sla_definition", "definition_id: IdLike", '{"definition_id": definition_id}', "None", "_none",
+     "Deletes an SLA definition."),
+    ("create_sla_instance", "definition_id: IdLike, customer_id: str, *, " + SLA_INSTANCE_FIELDS,
+     '{"input": _sla_instance(_given(None, definition_id=definition_id, customer_id=customer_id, '
+     'service_id=service_id, resource_ids=resource_ids, at=at, period=period, monthly_fee=monthly_fee, '
+     'currency=currency, metadata=metadata))}',
+     "StoredSlaInstance", "StoredSlaInstance.from_raw",
+     "Applies a definition to a customer (and optionally a service and resources) for the "
+     "period containing ``at`` (default now) or an explicit ``period`` ``(start, end)``; alarms "
+     "naming the customer, the service (``service_id`` label) or a resource then count as outages."),
+    ("create_sla_instances", "inputs: Sequence[Mapping[str, Any]]",
+     '{"inputs": [_sla_instance(i) for i in inputs]}', "list[StoredSlaInstance]",
+     "_list(StoredSlaInstance.from_raw)",
+     "Creates many instances (dicts with the keywords of ``create_sla_instance``) in one "
+     "transaction, all or nothing."),
+    ("get_sla_instance", "instance_id: IdLike", '{"instance_id": instance_id}', "StoredSlaInstance",
+     "StoredSlaInstance.from_raw",
+     "Reads an SLA instance with its stored figures (``SLA instance {id} not found``)."),
+    ("list_sla_instances",
+     "*, customer_id: str | None = None, service_id: str | None = None, "
+     "definition_id: IdLike | None = None, status: str | Sequence[str] | None = None, "
+     "from_: datetime | None = None, to: datetime | None = None, " + Q_PAGE,
+     '{"query": _alarm_query(locals())}', "Page[StoredSlaInstance]", "_page(StoredSlaInstance.from_raw)",
+     "Lists SLA instances by period start (``status``: ``active``, ``at_risk``, ``breached``, "
+     "``expired``; ``from_``/``to``: periods overlapping that range, both or neither)."),
+    ("update_sla_instance",
+     "instance_id: IdLike, *, monthly_fee: Decimal | None = None, currency: str | None = None, "
+     "metadata: Any = None",
+     '{"instance_id": instance_id, "patch": _given(None, monthly_fee=monthly_fee, currency=currency, '
+     'metadata=metadata)}',
+     "StoredSlaInstance", "StoredSlaInstance.from_raw",
+     "Changes an instance's fee, currency or metadata (``None``: unchanged); credits are recomputed."),
+    ("delete_sla_instance", "instance_id: IdLike", '{"instance_id": instance_id}', "None", "_none",
+     "Deletes an SLA instance with its outages and breach records."),
+    ("sla_status", "instance_id: IdLike", '{"instance_id": instance_id}', "SlaInstanceStatus",
+     "SlaInstanceStatus.from_raw",
+     "The instance and its availability status now: availability, planned and unplanned "
+     "downtime, compliance, breaches and credits."),
+    ("sla_compliance_report",
+     "from_: datetime, to: datetime, *, customer_id: str | None = None, service_id: str | None = None, "
+     "definition_id: IdLike | None = None",
+     '{"query": _alarm_query(locals())}', "ComplianceReport", "ComplianceReport.from_raw",
+     "Seed 002's compliance report over the instances whose period overlaps ``[from_, to)``."),
+    ("list_sla_breaches",
+     "*, instance_id: IdLike | None = None, from_: datetime | None = None, to: datetime | None = None",
+     '{"query": _alarm_query(locals())}', "list[SlaBreachRecord]", "_list(SlaBreachRecord.from_raw)",
+     "Recorded SLA breaches (optionally of one instance, starting in ``[from_, to)``), oldest first."),
+]
+
 WORK: list[Method] = [
     ("events_since", "after_seq: int = 0, *, limit: int = 100", '{"after_seq": after_seq, "limit": limit}',
      "list[Event]", "_list(Event.from_raw)",
@@ -203,7 +274,7 @@ SYSTEM: list[Method] = [
     ("migrate", "", "{}", "None", "_none", "Applies pending migrations (``open`` does it too)."),
 ]
 
-ACTOR_METHODS = TICKETS + COLLABORATION + ALARMS + WORK
+ACTOR_METHODS = TICKETS + COLLABORATION + ALARMS + SLA + WORK
 
 HEADER = '''\
 """``Desk`` (blocking, releases the GIL) and ``AsyncDesk`` (asyncio): every use-case of the
@@ -219,6 +290,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Callable, TypeVar, Union
 
 from . import _faultdesk
@@ -231,6 +303,7 @@ from ._types import (
     Attachment,
     AuditEvent,
     Comment,
+    ComplianceReport,
     DeliveryReport,
     Event,
     IngestOutcome,
@@ -240,8 +313,12 @@ from ._types import (
     Page,
     Record,
     RunDueReport,
+    SlaBreachRecord,
+    SlaInstanceStatus,
     SlaStatus,
     StoredRule,
+    StoredSlaDefinition,
+    StoredSlaInstance,
     Ticket,
     TicketFromAlarm,
     TicketSearchHit,
@@ -353,6 +430,17 @@ def _alarm_query(params: Mapping[str, Any]) -> dict[str, Any]:
         q["from"] = params["from_"]
     return q
 
+
+
+def _sla_instance(input: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``create_sla_instance(s)`` input: ``period`` may be a ``(start, end)`` pair."""
+    out = dict(input)
+    period = out.get("period")
+    if isinstance(period, (tuple, list)):
+        if len(period) != 2:
+            raise _faultdesk.ValidationError("period must be a (start, end) pair")
+        out["period"] = {"start": period[0], "end": period[1]}
+    return out
 
 def _none(_: Any) -> None:
     return None

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,8 @@ class World:
     attachment: uuid.UUID
     rule: uuid.UUID
     window: uuid.UUID
+    sla_definition: uuid.UUID
+    sla_instance: uuid.UUID  # on olt-1, with the outage of A's olt-1 alarm
     ids: list[str] = field(default_factory=list)
 
     def leaks(self, result: object) -> list[str]:
@@ -110,12 +113,20 @@ def world(desk_url: str, tmp_path: Path) -> Iterator[World]:
     window = desk.create_maintenance_window(
         a, title="A's window", start=now + timedelta(days=1), end=now + timedelta(days=2), scope={"resources": ["olt-1"]}
     ).id
+    sla_def = desk.create_sla_definition(a, sla_definition("A's Gold")).id
+    sla_inst = desk.create_sla_instance(a, sla_def, "cust-a", resource_ids=["olt-1"], at=t0).id
     w = World(desk, desk_url, a, b, alarm, bare, parent, correlation, res.ticket_id, res.ticket_number, comment,
-              attachment, rule, window)
-    w.ids = [str(x) for x in (alarm, bare, parent, correlation, res.ticket_id, comment, attachment, rule, window)]
+              attachment, rule, window, sla_def, sla_inst)
+    w.ids = [str(x) for x in (alarm, bare, parent, correlation, res.ticket_id, comment, attachment, rule, window,
+                              sla_def, sla_inst)]
     w.ids.append(res.ticket_number)
     yield w
     desk.close()
+
+
+def sla_definition(name: str) -> dict[str, Any]:
+    return {"name": name, "availability_target": "0.9999", "measurement_period": {"kind": "calendar_month"},
+            "monthly_fee": "100.00"}
 
 
 Case = tuple[str, str, Callable[[World], object]]
@@ -172,6 +183,26 @@ CASES: list[Case] = [
     ("delete_attachment", NOT_FOUND, lambda w: w.desk.delete_attachment(w.b, w.attachment)),
     ("events_since", NOTHING, lambda w: w.desk.events_since(w.b, 0, limit=1000)),
     ("list_notifications", NOTHING, lambda w: w.desk.list_notifications(w.b, limit=1000)),
+    ("create_sla_definition", OWN_ONLY, lambda w: w.desk.create_sla_definition(w.b, sla_definition("B's Gold"))),
+    ("get_sla_definition", NOT_FOUND, lambda w: w.desk.get_sla_definition(w.b, w.sla_definition)),
+    ("list_sla_definitions", NOTHING, lambda w: w.desk.list_sla_definitions(w.b)),
+    ("update_sla_definition", NOT_FOUND, lambda w: w.desk.update_sla_definition(
+        w.b, w.sla_definition, sla_definition("pwned"))),
+    ("delete_sla_definition", NOT_FOUND, lambda w: w.desk.delete_sla_definition(w.b, w.sla_definition)),
+    ("create_sla_instance", NOT_FOUND, lambda w: w.desk.create_sla_instance(
+        w.b, w.sla_definition, "cust-b", resource_ids=["olt-1"])),
+    ("create_sla_instances", NOT_FOUND, lambda w: w.desk.create_sla_instances(
+        w.b, [{"definition_id": w.sla_definition, "customer_id": "cust-b"}])),
+    ("get_sla_instance", NOT_FOUND, lambda w: w.desk.get_sla_instance(w.b, w.sla_instance)),
+    ("list_sla_instances", NOTHING, lambda w: w.desk.list_sla_instances(w.b)),
+    ("update_sla_instance", NOT_FOUND, lambda w: w.desk.update_sla_instance(
+        w.b, w.sla_instance, monthly_fee=Decimal("1"), metadata={"pwned": True})),
+    ("delete_sla_instance", NOT_FOUND, lambda w: w.desk.delete_sla_instance(w.b, w.sla_instance)),
+    ("sla_status", NOT_FOUND, lambda w: w.desk.sla_status(w.b, w.sla_instance)),
+    ("sla_compliance_report", NOTHING, lambda w: w.desk.sla_compliance_report(
+        w.b, datetime.now(timezone.utc) - timedelta(days=60), datetime.now(timezone.utc))),
+    ("list_sla_breaches", NOTHING, lambda w: w.desk.list_sla_breaches(w.b)),
+    ("list_sla_breaches", NOT_FOUND, lambda w: w.desk.list_sla_breaches(w.b, instance_id=w.sla_instance)),
     ("collect_orphan_blobs", OWN_ONLY, lambda w: w.desk.collect_orphan_blobs(w.b.tenant_id, grace=timedelta(0))),
 ]
 

@@ -11,6 +11,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Callable, TypeVar, Union
 
 from . import _faultdesk
@@ -23,6 +24,7 @@ from ._types import (
     Attachment,
     AuditEvent,
     Comment,
+    ComplianceReport,
     DeliveryReport,
     Event,
     IngestOutcome,
@@ -32,8 +34,12 @@ from ._types import (
     Page,
     Record,
     RunDueReport,
+    SlaBreachRecord,
+    SlaInstanceStatus,
     SlaStatus,
     StoredRule,
+    StoredSlaDefinition,
+    StoredSlaInstance,
     Ticket,
     TicketFromAlarm,
     TicketSearchHit,
@@ -145,6 +151,17 @@ def _alarm_query(params: Mapping[str, Any]) -> dict[str, Any]:
         q["from"] = params["from_"]
     return q
 
+
+
+def _sla_instance(input: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``create_sla_instance(s)`` input: ``period`` may be a ``(start, end)`` pair."""
+    out = dict(input)
+    period = out.get("period")
+    if isinstance(period, (tuple, list)):
+        if len(period) != 2:
+            raise _faultdesk.ValidationError("period must be a (start, end) pair")
+        out["period"] = {"start": period[0], "end": period[1]}
+    return out
 
 def _none(_: Any) -> None:
     return None
@@ -525,6 +542,86 @@ class Desk:
         raw = self._native.call('cancel_maintenance_window', actor, {"window_id": window_id})
         return MaintenanceWindow.from_raw(raw)
 
+    def create_sla_definition(self, actor: Actor, definition: Mapping[str, Any] | str) -> StoredSlaDefinition:
+        """Stores an availability SLA definition (fault-core's JSON as a dict or str: ``name``,
+        ``availability_target`` (``"0.999"``), ``measurement_period`` (``{"kind":
+        "calendar_month"}``), ``response_minutes``, ``credit_schedule``, ``monthly_fee``, ...).
+        Requires ``faults.sla.write``."""
+        raw = self._native.call('create_sla_definition', actor, {"definition": definition})
+        return StoredSlaDefinition.from_raw(raw)
+
+    def get_sla_definition(self, actor: Actor, definition_id: IdLike) -> StoredSlaDefinition:
+        """Reads an SLA definition (``NotFoundError``: ``SLA definition {id} not found``)."""
+        raw = self._native.call('get_sla_definition', actor, {"definition_id": definition_id})
+        return StoredSlaDefinition.from_raw(raw)
+
+    def list_sla_definitions(self, actor: Actor) -> list[StoredSlaDefinition]:
+        """The tenant's SLA definitions by name."""
+        raw = self._native.call('list_sla_definitions', actor, {})
+        return _list(StoredSlaDefinition.from_raw)(raw)
+
+    def update_sla_definition(self, actor: Actor, definition_id: IdLike, definition: Mapping[str, Any] | str) -> StoredSlaDefinition:
+        """Replaces a definition; existing instances keep the terms they were created with."""
+        raw = self._native.call('update_sla_definition', actor, {"definition_id": definition_id, "definition": definition})
+        return StoredSlaDefinition.from_raw(raw)
+
+    def delete_sla_definition(self, actor: Actor, definition_id: IdLike) -> None:
+        """Deletes an SLA definition."""
+        raw = self._native.call('delete_sla_definition', actor, {"definition_id": definition_id})
+        return _none(raw)
+
+    def create_sla_instance(self, actor: Actor, definition_id: IdLike, customer_id: str, *, service_id: str | None = None, resource_ids: Sequence[str] | None = None, at: datetime | None = None, period: tuple[datetime, datetime] | Mapping[str, datetime] | None = None, monthly_fee: Decimal | None = None, currency: str | None = None, metadata: Any = None) -> StoredSlaInstance:
+        """Applies a definition to a customer (and optionally a service and resources) for the period
+        containing ``at`` (default now) or an explicit ``period`` ``(start, end)``; alarms naming
+        the customer, the service (``service_id`` label) or a resource then count as outages."""
+        raw = self._native.call('create_sla_instance', actor, {"input": _sla_instance(_given(None, definition_id=definition_id, customer_id=customer_id, service_id=service_id, resource_ids=resource_ids, at=at, period=period, monthly_fee=monthly_fee, currency=currency, metadata=metadata))})
+        return StoredSlaInstance.from_raw(raw)
+
+    def create_sla_instances(self, actor: Actor, inputs: Sequence[Mapping[str, Any]]) -> list[StoredSlaInstance]:
+        """Creates many instances (dicts with the keywords of ``create_sla_instance``) in one
+        transaction, all or nothing."""
+        raw = self._native.call('create_sla_instances', actor, {"inputs": [_sla_instance(i) for i in inputs]})
+        return _list(StoredSlaInstance.from_raw)(raw)
+
+    def get_sla_instance(self, actor: Actor, instance_id: IdLike) -> StoredSlaInstance:
+        """Reads an SLA instance with its stored figures (``SLA instance {id} not found``)."""
+        raw = self._native.call('get_sla_instance', actor, {"instance_id": instance_id})
+        return StoredSlaInstance.from_raw(raw)
+
+    def list_sla_instances(self, actor: Actor, *, customer_id: str | None = None, service_id: str | None = None, definition_id: IdLike | None = None, status: str | Sequence[str] | None = None, from_: datetime | None = None, to: datetime | None = None, page: int | None = None, page_size: int | None = None) -> Page[StoredSlaInstance]:
+        """Lists SLA instances by period start (``status``: ``active``, ``at_risk``, ``breached``,
+        ``expired``; ``from_``/``to``: periods overlapping that range, both or neither)."""
+        raw = self._native.call('list_sla_instances', actor, {"query": _alarm_query(locals())})
+        return _page(StoredSlaInstance.from_raw)(raw)
+
+    def update_sla_instance(self, actor: Actor, instance_id: IdLike, *, monthly_fee: Decimal | None = None, currency: str | None = None, metadata: Any = None) -> StoredSlaInstance:
+        """Changes an instance's fee, currency or metadata (``None``: unchanged); credits are
+        recomputed."""
+        raw = self._native.call('update_sla_instance', actor, {"instance_id": instance_id, "patch": _given(None, monthly_fee=monthly_fee, currency=currency, metadata=metadata)})
+        return StoredSlaInstance.from_raw(raw)
+
+    def delete_sla_instance(self, actor: Actor, instance_id: IdLike) -> None:
+        """Deletes an SLA instance with its outages and breach records."""
+        raw = self._native.call('delete_sla_instance', actor, {"instance_id": instance_id})
+        return _none(raw)
+
+    def sla_status(self, actor: Actor, instance_id: IdLike) -> SlaInstanceStatus:
+        """The instance and its availability status now: availability, planned and unplanned downtime,
+        compliance, breaches and credits."""
+        raw = self._native.call('sla_status', actor, {"instance_id": instance_id})
+        return SlaInstanceStatus.from_raw(raw)
+
+    def sla_compliance_report(self, actor: Actor, from_: datetime, to: datetime, *, customer_id: str | None = None, service_id: str | None = None, definition_id: IdLike | None = None) -> ComplianceReport:
+        """Seed 002's compliance report over the instances whose period overlaps ``[from_, to)``."""
+        raw = self._native.call('sla_compliance_report', actor, {"query": _alarm_query(locals())})
+        return ComplianceReport.from_raw(raw)
+
+    def list_sla_breaches(self, actor: Actor, *, instance_id: IdLike | None = None, from_: datetime | None = None, to: datetime | None = None) -> list[SlaBreachRecord]:
+        """Recorded SLA breaches (optionally of one instance, starting in ``[from_, to)``), oldest
+        first."""
+        raw = self._native.call('list_sla_breaches', actor, {"query": _alarm_query(locals())})
+        return _list(SlaBreachRecord.from_raw)(raw)
+
     def events_since(self, actor: Actor, after_seq: int = 0, *, limit: int = 100) -> list[Event]:
         """Committed events of the actor's tenant after sequence ``after_seq`` (resume a consumer)."""
         raw = self._native.call('events_since', actor, {"after_seq": after_seq, "limit": limit})
@@ -858,6 +955,86 @@ class AsyncDesk:
         """Cancels a maintenance window."""
         raw = await self._native.call_async('cancel_maintenance_window', actor, {"window_id": window_id})
         return MaintenanceWindow.from_raw(raw)
+
+    async def create_sla_definition(self, actor: Actor, definition: Mapping[str, Any] | str) -> StoredSlaDefinition:
+        """Stores an availability SLA definition (fault-core's JSON as a dict or str: ``name``,
+        ``availability_target`` (``"0.999"``), ``measurement_period`` (``{"kind":
+        "calendar_month"}``), ``response_minutes``, ``credit_schedule``, ``monthly_fee``, ...).
+        Requires ``faults.sla.write``."""
+        raw = await self._native.call_async('create_sla_definition', actor, {"definition": definition})
+        return StoredSlaDefinition.from_raw(raw)
+
+    async def get_sla_definition(self, actor: Actor, definition_id: IdLike) -> StoredSlaDefinition:
+        """Reads an SLA definition (``NotFoundError``: ``SLA definition {id} not found``)."""
+        raw = await self._native.call_async('get_sla_definition', actor, {"definition_id": definition_id})
+        return StoredSlaDefinition.from_raw(raw)
+
+    async def list_sla_definitions(self, actor: Actor) -> list[StoredSlaDefinition]:
+        """The tenant's SLA definitions by name."""
+        raw = await self._native.call_async('list_sla_definitions', actor, {})
+        return _list(StoredSlaDefinition.from_raw)(raw)
+
+    async def update_sla_definition(self, actor: Actor, definition_id: IdLike, definition: Mapping[str, Any] | str) -> StoredSlaDefinition:
+        """Replaces a definition; existing instances keep the terms they were created with."""
+        raw = await self._native.call_async('update_sla_definition', actor, {"definition_id": definition_id, "definition": definition})
+        return StoredSlaDefinition.from_raw(raw)
+
+    async def delete_sla_definition(self, actor: Actor, definition_id: IdLike) -> None:
+        """Deletes an SLA definition."""
+        raw = await self._native.call_async('delete_sla_definition', actor, {"definition_id": definition_id})
+        return _none(raw)
+
+    async def create_sla_instance(self, actor: Actor, definition_id: IdLike, customer_id: str, *, service_id: str | None = None, resource_ids: Sequence[str] | None = None, at: datetime | None = None, period: tuple[datetime, datetime] | Mapping[str, datetime] | None = None, monthly_fee: Decimal | None = None, currency: str | None = None, metadata: Any = None) -> StoredSlaInstance:
+        """Applies a definition to a customer (and optionally a service and resources) for the period
+        containing ``at`` (default now) or an explicit ``period`` ``(start, end)``; alarms naming
+        the customer, the service (``service_id`` label) or a resource then count as outages."""
+        raw = await self._native.call_async('create_sla_instance', actor, {"input": _sla_instance(_given(None, definition_id=definition_id, customer_id=customer_id, service_id=service_id, resource_ids=resource_ids, at=at, period=period, monthly_fee=monthly_fee, currency=currency, metadata=metadata))})
+        return StoredSlaInstance.from_raw(raw)
+
+    async def create_sla_instances(self, actor: Actor, inputs: Sequence[Mapping[str, Any]]) -> list[StoredSlaInstance]:
+        """Creates many instances (dicts with the keywords of ``create_sla_instance``) in one
+        transaction, all or nothing."""
+        raw = await self._native.call_async('create_sla_instances', actor, {"inputs": [_sla_instance(i) for i in inputs]})
+        return _list(StoredSlaInstance.from_raw)(raw)
+
+    async def get_sla_instance(self, actor: Actor, instance_id: IdLike) -> StoredSlaInstance:
+        """Reads an SLA instance with its stored figures (``SLA instance {id} not found``)."""
+        raw = await self._native.call_async('get_sla_instance', actor, {"instance_id": instance_id})
+        return StoredSlaInstance.from_raw(raw)
+
+    async def list_sla_instances(self, actor: Actor, *, customer_id: str | None = None, service_id: str | None = None, definition_id: IdLike | None = None, status: str | Sequence[str] | None = None, from_: datetime | None = None, to: datetime | None = None, page: int | None = None, page_size: int | None = None) -> Page[StoredSlaInstance]:
+        """Lists SLA instances by period start (``status``: ``active``, ``at_risk``, ``breached``,
+        ``expired``; ``from_``/``to``: periods overlapping that range, both or neither)."""
+        raw = await self._native.call_async('list_sla_instances', actor, {"query": _alarm_query(locals())})
+        return _page(StoredSlaInstance.from_raw)(raw)
+
+    async def update_sla_instance(self, actor: Actor, instance_id: IdLike, *, monthly_fee: Decimal | None = None, currency: str | None = None, metadata: Any = None) -> StoredSlaInstance:
+        """Changes an instance's fee, currency or metadata (``None``: unchanged); credits are
+        recomputed."""
+        raw = await self._native.call_async('update_sla_instance', actor, {"instance_id": instance_id, "patch": _given(None, monthly_fee=monthly_fee, currency=currency, metadata=metadata)})
+        return StoredSlaInstance.from_raw(raw)
+
+    async def delete_sla_instance(self, actor: Actor, instance_id: IdLike) -> None:
+        """Deletes an SLA instance with its outages and breach records."""
+        raw = await self._native.call_async('delete_sla_instance', actor, {"instance_id": instance_id})
+        return _none(raw)
+
+    async def sla_status(self, actor: Actor, instance_id: IdLike) -> SlaInstanceStatus:
+        """The instance and its availability status now: availability, planned and unplanned downtime,
+        compliance, breaches and credits."""
+        raw = await self._native.call_async('sla_status', actor, {"instance_id": instance_id})
+        return SlaInstanceStatus.from_raw(raw)
+
+    async def sla_compliance_report(self, actor: Actor, from_: datetime, to: datetime, *, customer_id: str | None = None, service_id: str | None = None, definition_id: IdLike | None = None) -> ComplianceReport:
+        """Seed 002's compliance report over the instances whose period overlaps ``[from_, to)``."""
+        raw = await self._native.call_async('sla_compliance_report', actor, {"query": _alarm_query(locals())})
+        return ComplianceReport.from_raw(raw)
+
+    async def list_sla_breaches(self, actor: Actor, *, instance_id: IdLike | None = None, from_: datetime | None = None, to: datetime | None = None) -> list[SlaBreachRecord]:
+        """Recorded SLA breaches (optionally of one instance, starting in ``[from_, to)``), oldest
+        first."""
+        raw = await self._native.call_async('list_sla_breaches', actor, {"query": _alarm_query(locals())})
+        return _list(SlaBreachRecord.from_raw)(raw)
 
     async def events_since(self, actor: Actor, after_seq: int = 0, *, limit: int = 100) -> list[Event]:
         """Committed events of the actor's tenant after sequence ``after_seq`` (resume a consumer)."""

@@ -24,6 +24,17 @@ __all__ = [
     "OrphanReport",
     "SlaStatus",
     "SlaTargetStatus",
+    "ComplianceReport",
+    "ComplianceTotals",
+    "InstanceCompliance",
+    "SlaAvailabilityStatus",
+    "SlaBreach",
+    "SlaBreachRecord",
+    "SlaInstanceStatus",
+    "SlaPeriod",
+    "SlaScope",
+    "StoredSlaDefinition",
+    "StoredSlaInstance",
     "Alarm",
     "AlarmNote",
     "AlarmStats",
@@ -93,6 +104,10 @@ def _uuid(v: Any) -> uuid.UUID | None:
 
 def _decimal(v: Any) -> Decimal | None:
     return None if v is None else Decimal(str(v))
+
+
+def _list_of(conv: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda v: [conv(x) for x in v]
 
 
 def _plain(v: Any) -> Any:
@@ -328,6 +343,10 @@ class RunDueReport(Record):
     warnings: int
     breaches: int
     escalations: int
+    sla_instances: int
+    sla_breaches: int
+    sla_tickets: list[uuid.UUID]
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"sla_tickets": _list_of(_uuid)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -535,6 +554,235 @@ class SlaStatus(Record):
     def any_breached(self) -> bool:
         """True if either target is breached."""
         return self.first_response.breached or self.resolution.breached
+
+
+@dataclasses.dataclass(frozen=True)
+class SlaPeriod(Record):
+    """An availability SLA's measurement period, ``[start, end)``."""
+
+    start: datetime
+    end: datetime
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"start": _DT, "end": _DT}
+
+
+@dataclasses.dataclass(frozen=True)
+class SlaScope(Record):
+    """What an SLA instance covers: alarms naming its customer, its service (``service_id``
+    label) or one of its resources affect it."""
+
+    customer_id: str | None
+    service_id: str | None
+    resource_ids: list[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredSlaDefinition(Record):
+    """A stored availability SLA definition; ``definition`` is its JSON form as a dict (what
+    ``create_sla_definition`` takes)."""
+
+    id: uuid.UUID
+    definition: dict[str, Any]
+    enabled: bool
+    created_at: datetime
+    updated_at: datetime
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "id": _ID,
+        "created_at": _DT,
+        "updated_at": _DT,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredSlaInstance(Record):
+    """An SLA instance (a definition applied to a customer for one period) with the figures
+    last stored; ``Desk.sla_status`` computes them fresh."""
+
+    id: uuid.UUID
+    definition_id: uuid.UUID
+    definition: dict[str, Any]
+    scope: SlaScope
+    period: SlaPeriod
+    status: str
+    availability: Decimal | None
+    planned_downtime_seconds: int
+    unplanned_downtime_seconds: int
+    breach_count: int
+    credit_amount: Decimal
+    monthly_fee: Decimal
+    currency: str | None
+    metadata: Any
+    next_check_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "id": _ID,
+        "definition_id": _ID,
+        "scope": SlaScope.from_raw,
+        "period": SlaPeriod.from_raw,
+        "availability": _decimal,
+        "credit_amount": _decimal,
+        "monthly_fee": _decimal,
+        "next_check_at": _DT,
+        "created_at": _DT,
+        "updated_at": _DT,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class SlaBreach(Record):
+    """One breach in an availability status (``kind``: ``availability``, ``response_time``,
+    ``resolution_time`` or ``performance``); durations in milliseconds."""
+
+    key: str
+    kind: str
+    metric: str | None
+    alarm_id: str | None
+    severity: str | None
+    start: datetime
+    end: datetime | None
+    duration_ms: int
+    target: Decimal
+    actual: Decimal
+    unit: str
+    financial_impact: Decimal
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "start": _DT,
+        "end": _DT,
+        "target": _decimal,
+        "actual": _decimal,
+        "financial_impact": _decimal,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class SlaAvailabilityStatus(Record):
+    """An SLA instance's state at ``as_of`` (fault-core's ``sla::SlaStatus``; not the ticket
+    ``SlaStatus``): ``compliance`` is ``compliant``, ``at_risk`` or ``breached``; durations
+    in milliseconds, money as ``Decimal``."""
+
+    instance_id: uuid.UUID
+    period: SlaPeriod
+    as_of: datetime
+    compliance: str
+    availability: Decimal
+    availability_target: Decimal
+    measured_ms: int
+    allowed_downtime_ms: int
+    remaining_allowance_ms: int
+    planned_downtime_ms: int
+    unplanned_downtime_ms: int
+    counted_downtime_ms: int
+    open_outages: int
+    breaches: list[SlaBreach]
+    breach_count: int
+    credit_percent: Decimal
+    credits_owed: Decimal
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "instance_id": _ID,
+        "period": SlaPeriod.from_raw,
+        "as_of": _DT,
+        "availability": _decimal,
+        "availability_target": _decimal,
+        "breaches": _list_of(SlaBreach.from_raw),
+        "credit_percent": _decimal,
+        "credits_owed": _decimal,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class SlaInstanceStatus(Record):
+    """What ``Desk.sla_status`` returns: the stored instance and its status computed now."""
+
+    instance: StoredSlaInstance
+    status: SlaAvailabilityStatus
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "instance": StoredSlaInstance.from_raw,
+        "status": SlaAvailabilityStatus.from_raw,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class SlaBreachRecord(Record):
+    """A recorded SLA breach (``Desk.list_sla_breaches``)."""
+
+    id: uuid.UUID
+    instance_id: uuid.UUID
+    breach_key: str
+    breach_type: str
+    alarm_id: uuid.UUID | None
+    ticket_id: uuid.UUID | None
+    breach_start: datetime
+    breach_end: datetime | None
+    duration_seconds: int | None
+    target_value: Decimal | None
+    actual_value: Decimal | None
+    credit_amount: Decimal | None
+    resolved: bool
+    resolved_at: datetime | None
+    details: Any
+    created_at: datetime
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "id": _ID,
+        "instance_id": _ID,
+        "alarm_id": _ID,
+        "ticket_id": _ID,
+        "breach_start": _DT,
+        "breach_end": _DT,
+        "target_value": _decimal,
+        "actual_value": _decimal,
+        "credit_amount": _decimal,
+        "resolved_at": _DT,
+        "created_at": _DT,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class InstanceCompliance(Record):
+    """One instance's line in a ``ComplianceReport``."""
+
+    definition_name: str
+    scope: SlaScope
+    status: SlaAvailabilityStatus
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "scope": SlaScope.from_raw,
+        "status": SlaAvailabilityStatus.from_raw,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class ComplianceTotals(Record):
+    """Totals of a ``ComplianceReport`` (downtime in milliseconds)."""
+
+    instance_count: int
+    average_availability: Decimal | None
+    total_breaches: int
+    total_credits: Decimal
+    planned_downtime_ms: int
+    unplanned_downtime_ms: int
+    compliant: int
+    at_risk: int
+    breached: int
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "average_availability": _decimal,
+        "total_credits": _decimal,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class ComplianceReport(Record):
+    """Seed 002's compliance report (``Desk.sla_compliance_report``): a line per instance
+    whose period overlaps ``range``, each evaluated at ``as_of``, and totals."""
+
+    range: SlaPeriod
+    as_of: datetime
+    instances: list[InstanceCompliance]
+    totals: ComplianceTotals
+    _conv: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "range": SlaPeriod.from_raw,
+        "as_of": _DT,
+        "instances": _list_of(InstanceCompliance.from_raw),
+        "totals": ComplianceTotals.from_raw,
+    }
 
 
 T = TypeVar("T")

@@ -4,10 +4,11 @@
 //! the use-case's parameters (already converted from Python by `convert::to_value`); each arm
 //! reads them with the Desk's own serde input types, calls the Desk and serialises the result.
 //! One arm per use-case and no logic of its own: the tables are split by subject like
-//! `src/desk/` (`tickets`, `collaboration`, `alarms`, `work`).
+//! `src/desk/` (`tickets`, `collaboration`, `alarms`, `sla`, `work`).
 
 mod alarms;
 mod collaboration;
+mod sla;
 mod tickets;
 mod work;
 
@@ -23,6 +24,7 @@ pub fn methods() -> Vec<&'static str> {
         tickets::METHODS,
         collaboration::METHODS,
         alarms::METHODS,
+        sla::METHODS,
         work::METHODS,
     ]
     .concat()
@@ -151,7 +153,10 @@ pub async fn dispatch(
             Some(v) => Some(v),
             None => match alarms::call(d, a, m, &args).await? {
                 Some(v) => Some(v),
-                None => work::call(d, a, m, &args).await?,
+                None => match sla::call(d, a, m, &args).await? {
+                    Some(v) => Some(v),
+                    None => work::call(d, a, m, &args).await?,
+                },
             },
         },
     };
