@@ -167,6 +167,11 @@ export declare class Desk {
   editComment(actor: Actor, commentId: string, body: string): Promise<Comment>
   /** Deletes a comment. */
   deleteComment(actor: Actor, commentId: string): Promise<void>
+  /**
+   * One comment the actor may see (else `NOT_FOUND`: `Comment {id} not found`), with its
+   * edit history.
+   */
+  getComment(actor: Actor, commentId: string): Promise<Comment>
   /** The ticket's comments the actor may see, oldest first. */
   listComments(actor: Actor, ticketId: string): Promise<Array<Comment>>
   /** Stores a file on a ticket (size limit, extension allowlist, SHA-256 de-duplication). */
@@ -177,6 +182,13 @@ export declare class Desk {
   openAttachment(actor: Actor, id: string): Promise<AttachmentContent>
   /** Deletes an attachment. */
   deleteAttachment(actor: Actor, id: string): Promise<void>
+  /**
+   * Removes attachment content of `tenantId` that no attachment references any more (a
+   * metadata write that failed, an interrupted deletion) and abandoned temporary uploads,
+   * when older than `graceSeconds` (uploads still in progress are younger). A system call
+   * (no actor), for a maintenance job.
+   */
+  collectOrphanBlobs(tenantId: string, graceSeconds: number): Promise<OrphanReport>
   /**
    * Committed events after `afterSeq` (oldest first, at most `limit`, default 100), of the
    * actor's tenant and visibility: how a consumer resumes after a restart.
@@ -589,6 +601,15 @@ export interface DeskConfig {
   notificationRoutes?: Array<Record<string, unknown>>
   /** Ticket SLA policy: `'itsm'`, `'vms'`, a policy object, or `null` (none, the default). */
   slaPolicy?: string | Record<string, unknown> | null
+  /**
+   * Most pooled database connections (default 10; an in-memory SQLite database always
+   * uses one).
+   */
+  maxConnections?: number
+  /** How long SQLite waits for another process's write lock, in milliseconds (default 5000). */
+  busyTimeoutMs?: number
+  /** How long a call waits for a free pooled connection, in milliseconds (default 30000). */
+  acquireTimeoutMs?: number
 }
 
 /**
@@ -779,6 +800,14 @@ export interface Notification {
   alarmId: string | null
   /** Recorded. */
   createdAt: Date
+}
+
+/** What `collectOrphanBlobs` removed. */
+export interface OrphanReport {
+  /** Content objects no attachment referenced. */
+  contentRemoved: number
+  /** Abandoned temporary upload objects. */
+  tempRemoved: number
 }
 
 /** What `runDue` did. */

@@ -4,7 +4,8 @@
 # regenerated and checked against the committed ones, `tsc --strict` on the declarations and on
 # examples/node/fibreflow, then `node --test` on bindings-node/__test__ and the FibreFlow example
 # against SQLite — and PostgreSQL too when FAULTDESK_TEST_PG_URL is set (scripts/test.sh runs
-# this under scripts/with-postgres.sh), and the live console page in real Chromium (see the end).
+# this under scripts/with-postgres.sh), the npm packaging (scripts/check-node-package.sh), and
+# the live console page in real Chromium (see the end).
 # Needs Node >= 20 with npm, and cargo.
 #
 # Usage: scripts/test-node.sh [NODE --test ARGS...]
@@ -38,6 +39,9 @@ ln -sfn ../../../../bindings-node/node_modules/playwright-core "$example/node_mo
 echo "==> node --test bindings-node/__test__ (SQLite${FAULTDESK_TEST_PG_URL:+ + PostgreSQL})"
 (cd "$pkg" && node --test --test-concurrency=2 "$@" __test__/)
 
+echo "==> packaging: platform packages, napi pre-publish, install from the packed tarballs"
+"$root/scripts/check-node-package.sh"
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 run_example() {
@@ -59,17 +63,14 @@ fi
 
 
 # The live console in real Chromium (playwright-core + Debian's chromium): runs when chromium is
-# installed; FAULTDESK_BROWSER_TESTS=1 installs it when missing, FAULTDESK_BROWSER_TESTS=0 skips.
+# installed; FAULTDESK_BROWSER_TESTS=1 installs it when missing (scripts/install-chromium.sh,
+# needs root) and fails rather than skip; FAULTDESK_BROWSER_TESTS=0 skips.
 browser=${FAULTDESK_BROWSER_TESTS:-auto}
-if [ "$browser" = "1" ] && [ ! -x /usr/bin/chromium ]; then
-  echo "==> installing Debian's chromium for the browser test"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+if [ "$browser" = "1" ]; then
+  "$root/scripts/install-chromium.sh"
 fi
 if [ "$browser" != "0" ] && [ -x /usr/bin/chromium ]; then
   echo "==> live console in Chromium (screenshot: target/fibreflow-console.png)"
-  ln -sfn ../../../../bindings-node/node_modules/playwright-core "$example/node_modules/playwright-core"
   (cd "$pkg" && FIBREFLOW_DB_URL="sqlite://$tmp/console.db" FIBREFLOW_BLOB_DIR=$tmp/blobs-console \
     FIBREFLOW_SCREENSHOT=$root/target/fibreflow-console.png \
     node --import tsx --test "$example"/console-test/*.test.ts)

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of faultdesk: Rust (on SQLite and on an ephemeral PostgreSQL 15),
 # the Python binding's tests and the Node binding's tests. Installs what it needs by itself.
+# The browser tests (the live console in real Chromium) are on by default, so CI runs them:
+# that installs Debian's chromium when it is missing (scripts/install-chromium.sh: root or
+# sudo, about 1 to 1.5 min, then about 10 s of test). FAULTDESK_BROWSER_TESTS=0 skips them.
 # Usage: scripts/test.sh            (from anywhere)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -11,6 +14,8 @@ root=$(pwd)
 if [ -z "${FAULTDESK_TEST_PG_URL:-}" ]; then
   exec scripts/with-postgres.sh "$0" "$@"
 fi
+
+export FAULTDESK_BROWSER_TESTS=${FAULTDESK_BROWSER_TESTS:-1}
 
 section() { printf '\n==> %s\n' "$*"; }
 

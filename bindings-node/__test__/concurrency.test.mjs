@@ -2,6 +2,7 @@
 // alarm under a race.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import pg from 'pg'
 import { backends, actor } from './helpers.mjs'
 
 for (const backend of backends()) {
@@ -53,4 +54,26 @@ for (const backend of backends()) {
       assert.equal((await desk.getAlarm(noc, outs[0].alarmIds[0])).occurrenceCount, 20)
     })
   })
+
+  if (backend.name === 'postgres') {
+    describe('connection pool on postgres', () => {
+      let ctx
+      before(async () => {
+        ctx = await backend.open({ maxConnections: 2, acquireTimeoutMs: 20_000 })
+      })
+      after(async () => ctx.cleanup())
+
+      it('maxConnections bounds the pool: 30 concurrent calls share 2 connections', async () => {
+        const lead = actor('acme', 'lead', ['TEAM_LEAD'])
+        const made = await Promise.all(Array.from({ length: 30 }, (_, i) => ctx.desk.createTicket(lead, { subject: `p${i}` })))
+        assert.equal(new Set(made.map((t) => t.number)).size, 30)
+        const db = new URL(ctx.url).pathname.slice(1)
+        const c = new pg.Client({ connectionString: process.env.FAULTDESK_TEST_PG_URL })
+        await c.connect()
+        const r = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [db])
+        await c.end()
+        assert.ok(r.rows[0].n >= 1 && r.rows[0].n <= 2, `${r.rows[0].n} connections`)
+      })
+    })
+  }
 }

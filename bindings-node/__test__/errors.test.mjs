@@ -19,6 +19,7 @@ describe('opening', () => {
     await rejectsWith(Desk.open('mysql://nope'), 'STORAGE')
     await rejectsWith(Desk.open('sqlite::memory:', { workflow: 'no-such-workflow' }), 'VALIDATION')
     await rejectsWith(Desk.open('sqlite::memory:', { rbac: 'nobody' }), 'VALIDATION', /unknown rbac preset 'nobody'/)
+    await rejectsWith(Desk.open('sqlite::memory:', { maxConnections: 0 }), 'VALIDATION', 'maxConnections must be at least 1')
   })
 })
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { Desk } from '../index.js'
 
-/** The backends to run on: `[{ name, open(config) -> { desk, url, cleanup } }]`. */
+/** The backends to run on: `[{ name, open(config) -> { desk, url, blobDir, cleanup } }]`. */
 export function backends() {
   const list = [{ name: 'sqlite', open: openSqlite }]
   if (process.env.FAULTDESK_TEST_PG_URL) list.push({ name: 'postgres', open: openPostgres })
@@ -22,6 +22,7 @@ async function openSqlite(config = {}) {
   return {
     desk,
     url,
+    blobDir: join(dir, 'blobs'),
     async cleanup() {
       await desk.close()
       rmSync(dir, { recursive: true, force: true })
@@ -44,6 +45,7 @@ async function openPostgres(config = {}) {
   return {
     desk,
     url,
+    blobDir: join(dir, 'blobs'),
     async cleanup() {
       await desk.close()
       const d = new pg.Client({ connectionString: admin })

@@ -1,6 +1,8 @@
 // Ticket, comment, history and attachment use-cases through the Node binding, on each backend.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { backends, actor, rejectsWith } from './helpers.mjs'
 
 for (const backend of backends()) {
@@ -152,6 +154,12 @@ for (const backend of backends()) {
       const edited = await desk.editComment(endUser, c1.id, 'Still down this morning (since 6am)')
       assert.ok(edited.editedAt instanceof Date)
       assert.equal(edited.history[0].body, 'Still down this morning')
+      const got = await desk.getComment(lead, c1.id)
+      assert.equal(got.body, 'Still down this morning (since 6am)')
+      assert.deepEqual(got.history.map((h) => h.body), ['Still down this morning'])
+      assert.equal((await desk.getComment(lead, c2.id)).visibility, 'internal')
+      await rejectsWith(desk.getComment(endUser, c2.id), 'NOT_FOUND', `Comment ${c2.id} not found`)
+      await rejectsWith(desk.getComment(lead, 'not-a-uuid'), 'VALIDATION', /commentId must be a UUID/)
       assert.deepEqual((await desk.listComments(lead, t.id)).map((c) => c.id), [c1.id, c2.id])
       assert.deepEqual((await desk.listComments(endUser, t.id)).map((c) => c.id), [c1.id])
       await rejectsWith(desk.addComment(lead, t.id, '   '), 'VALIDATION')
@@ -181,6 +189,27 @@ for (const backend of backends()) {
       await desk.deleteAttachment(lead, a.id)
       assert.deepEqual(await desk.listAttachments(lead, t.id), [])
       await rejectsWith(desk.openAttachment(lead, a.id), 'NOT_FOUND')
+    })
+
+    it('collectOrphanBlobs removes unreferenced content and abandoned uploads past the grace period', async () => {
+      const orphans = actor('orphans', 'lead-o', ['TEAM_LEAD'])
+      const t = await desk.createTicket(orphans, { subject: 'keeps its file' })
+      const kept = await desk.addAttachment(orphans, t.id, { fileName: 'keep.txt' }, Buffer.from('keep'))
+      // Content without an attachment row (a metadata write that failed) and a temp upload.
+      const lost = join(ctx.blobDir, 'orphans', 'ff', 'f'.repeat(64))
+      const tmp = join(ctx.blobDir, 'orphans', 'tmp', 'abandoned')
+      for (const f of [lost, tmp]) {
+        mkdirSync(join(f, '..'), { recursive: true })
+        writeFileSync(f, 'stray')
+      }
+      assert.deepEqual(await desk.collectOrphanBlobs('orphans', 3600), { contentRemoved: 0, tempRemoved: 0 }, 'young objects stay')
+      const dayAgo = new Date(Date.now() - 86_400_000)
+      for (const f of [lost, tmp]) utimesSync(f, dayAgo, dayAgo)
+      assert.deepEqual(await desk.collectOrphanBlobs('orphans', 3600), { contentRemoved: 1, tempRemoved: 1 })
+      assert.ok(!existsSync(lost) && !existsSync(tmp))
+      assert.equal((await desk.openAttachment(orphans, kept.id)).content.toString(), 'keep')
+      await rejectsWith(desk.collectOrphanBlobs(' ', 3600), 'VALIDATION')
+      await rejectsWith(desk.collectOrphanBlobs('orphans', -1), 'VALIDATION', /graceSeconds/)
     })
 
     it('SLA: ticketSla evaluates the policy over the audit log', async () => {

@@ -61,6 +61,13 @@ pub struct DeskConfig {
     /// Ticket SLA policy: `'itsm'`, `'vms'`, a policy object, or `null` (none, the default).
     #[napi(ts_type = "string | Record<string, unknown> | null")]
     pub sla_policy: Option<serde_json::Value>,
+    /// Most pooled database connections (default 10; an in-memory SQLite database always
+    /// uses one).
+    pub max_connections: Option<u32>,
+    /// How long SQLite waits for another process's write lock, in milliseconds (default 5000).
+    pub busy_timeout_ms: Option<u32>,
+    /// How long a call waits for a free pooled connection, in milliseconds (default 30000).
+    pub acquire_timeout_ms: Option<u32>,
 }
 
 impl DeskConfig {
@@ -84,7 +91,22 @@ impl DeskConfig {
         put("attachments", self.attachments);
         put("notification_routes", self.notification_routes);
         put("sla_policy", self.sla_policy);
-        faultdesk::DeskConfig::from_json(&serde_json::Value::Object(m).to_string())
+        let config = faultdesk::DeskConfig::from_json(&serde_json::Value::Object(m).to_string())?;
+        let mut store = config.store.clone();
+        if let Some(n) = self.max_connections {
+            if n == 0 {
+                return Err(invalid("maxConnections must be at least 1"));
+            }
+            store.max_connections = n;
+        }
+        let ms = |v: u32| std::time::Duration::from_millis(u64::from(v));
+        if let Some(v) = self.busy_timeout_ms {
+            store.busy_timeout = ms(v);
+        }
+        if let Some(v) = self.acquire_timeout_ms {
+            store.acquire_timeout = ms(v);
+        }
+        Ok(config.with_store_options(store))
     }
 }
 
@@ -755,6 +777,22 @@ impl Desk {
         settle(r.await)
     }
 
+    /// One comment the actor may see (else `NOT_FOUND`: `Comment {id} not found`), with its
+    /// edit history.
+    #[napi(ts_return_type = "Promise<Comment>")]
+    pub async fn get_comment(
+        &self,
+        actor: Actor,
+        comment_id: String,
+    ) -> napi::Result<Settled<Comment>> {
+        let r = async {
+            self.desk
+                .get_comment(&actor.into(), uuid("commentId", &comment_id)?)
+                .await
+        };
+        settle(r.await.map(Into::into))
+    }
+
     /// The ticket's comments the actor may see, oldest first.
     #[napi(ts_return_type = "Promise<Array<Comment>>")]
     pub async fn list_comments(
@@ -841,6 +879,31 @@ impl Desk {
         settle(r.await)
     }
 
+    /// Removes attachment content of `tenantId` that no attachment references any more (a
+    /// metadata write that failed, an interrupted deletion) and abandoned temporary uploads,
+    /// when older than `graceSeconds` (uploads still in progress are younger). A system call
+    /// (no actor), for a maintenance job.
+    #[napi(ts_return_type = "Promise<OrphanReport>")]
+    pub async fn collect_orphan_blobs(
+        &self,
+        tenant_id: String,
+        grace_seconds: f64,
+    ) -> napi::Result<Settled<OrphanReport>> {
+        let r = async {
+            if !grace_seconds.is_finite() || grace_seconds < 0.0 {
+                return Err(invalid(format!(
+                    "graceSeconds must be a number of seconds >= 0, got {grace_seconds}"
+                )));
+            }
+            let grace = chrono::Duration::milliseconds((grace_seconds * 1000.0).round() as i64);
+            self.desk.collect_orphan_blobs(&tenant_id, grace).await
+        };
+        settle(r.await.map(|o| OrphanReport {
+            content_removed: o.content_removed as u32,
+            temp_removed: o.temp_removed as u32,
+        }))
+    }
+
     // ------------------------------------------------------------------ events and work
 
     /// Committed events after `afterSeq` (oldest first, at most `limit`, default 100), of the
@@ -909,6 +972,15 @@ impl Desk {
         };
         settle(r.await.map(many))
     }
+}
+
+/// What `collectOrphanBlobs` removed.
+#[napi(object)]
+pub struct OrphanReport {
+    /// Content objects no attachment referenced.
+    pub content_removed: u32,
+    /// Abandoned temporary upload objects.
+    pub temp_removed: u32,
 }
 
 /// What `openAttachment` returns.
