@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::rows::*;
-use crate::store::Tx;
+use crate::store::{MAX_ROWS_PER_STATEMENT, Tx, shaped_chunks};
 use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -13,6 +13,9 @@ fn s(x: &str) -> String {
 
 /// Advisory-lock key that orders outbox writers on PostgreSQL.
 const OUTBOX_LOCK_KEY: i64 = 7_072_450_367;
+
+/// One outbox row to insert: `(tenant_id, kind, entity_id, internal, payload)`.
+type OutboxInsert<'a> = (&'a str, &'a str, Option<&'a str>, bool, &'a Json);
 
 impl Tx {
     // ----- comments -----
@@ -318,7 +321,8 @@ impl Tx {
     /// transaction takes a transaction-scoped advisory lock (held until commit), so a
     /// consumer reading `seq > last_seen` never skips a row that commits later with a smaller
     /// sequence. SQLite writers are serialised anyway. Also sends
-    /// `NOTIFY faultdesk_outbox, '<seq>'` on PostgreSQL (delivered at commit).
+    /// `NOTIFY faultdesk_outbox, '<seq>'` on PostgreSQL (delivered at commit). Lock, insert
+    /// and notification are one statement.
     pub async fn insert_outbox(
         &self,
         tenant_id: &str,
@@ -328,42 +332,100 @@ impl Tx {
         payload: &Json,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        if self.pg && !self.mark_outbox_locked() {
+        let seqs = self
+            .insert_outbox_rows(&[(tenant_id, kind, entity_id, internal, payload)], now)
+            .await?;
+        seqs.first()
+            .copied()
+            .ok_or_else(|| Error::InvalidData("outbox insert returned no row".into()))
+    }
+
+    /// Appends several outbox events (`(tenant_id, kind, entity_id, internal, payload)`) and
+    /// returns their sequence numbers, in order, with one multi-row `INSERT ... RETURNING seq`
+    /// per chunk. Ordering and notification as [`Tx::insert_outbox`]: on PostgreSQL the
+    /// statement that first writes the outbox in the transaction takes the outbox lock
+    /// before its rows draw their sequences, and each statement notifies its last sequence.
+    pub async fn insert_outbox_many(
+        &self,
+        events: &[(String, String, Option<String>, bool, Json)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>> {
+        let rows: Vec<OutboxInsert<'_>> = events
+            .iter()
+            .map(|(t, k, e, i, p)| (t.as_str(), k.as_str(), e.as_deref(), *i, p))
+            .collect();
+        self.insert_outbox_rows(&rows, now).await
+    }
+
+    /// The statements of [`Tx::insert_outbox_many`].
+    async fn insert_outbox_rows(
+        &self,
+        rows: &[OutboxInsert<'_>],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>> {
+        let mut seqs = Vec::with_capacity(rows.len());
+        for part in shaped_chunks(rows, MAX_ROWS_PER_STATEMENT) {
+            // The lock is a one-time filter of the statement: PostgreSQL evaluates it before
+            // producing the rows whose defaults draw the sequence.
+            let lock = self.pg && !self.mark_outbox_locked();
             let mut q = self.q();
-            q.sql("SELECT pg_advisory_xact_lock(")
-                .b(&OUTBOX_LOCK_KEY)
-                .sql(")");
-            self.one_raw(q).await?;
+            if self.pg {
+                q.sql("WITH ins AS (");
+            }
+            q.sql(
+                "INSERT INTO outbox (tenant_id, kind, entity_id, internal, payload, created_at) ",
+            )
+            .sql(if lock {
+                "SELECT * FROM (VALUES "
+            } else {
+                "VALUES "
+            });
+            for (i, (tenant, kind, entity, internal, payload)) in part.iter().enumerate() {
+                if i > 0 {
+                    q.sql(", ");
+                }
+                q.sql("(")
+                    .b(&s(tenant))
+                    .sql(", ")
+                    .b(&s(kind))
+                    .sql(", ")
+                    .b(&entity.map(s))
+                    .sql(", ")
+                    .b(internal)
+                    .sql(", ")
+                    .b(*payload)
+                    .sql(", ")
+                    .b(&now)
+                    .sql(")");
+            }
+            if lock {
+                q.sql(") AS v WHERE (SELECT pg_advisory_xact_lock(")
+                    .b(&OUTBOX_LOCK_KEY)
+                    .sql(")::text) IS NOT NULL");
+            }
+            q.sql(" RETURNING seq");
+            if self.pg {
+                q.sql(") SELECT seq, (SELECT pg_notify('faultdesk_outbox', MAX(seq)::text)::text FROM ins) AS notified FROM ins");
+            }
+            let mut got = Vec::with_capacity(part.len());
+            for row in self.all_raw(q).await? {
+                got.push(
+                    row.try_get::<i64>("", "seq")
+                        .map_err(|e| Error::InvalidData(e.to_string()))?,
+                );
+            }
+            if got.len() != part.len() {
+                return Err(Error::InvalidData(format!(
+                    "outbox insert returned {} sequences for {} rows",
+                    got.len(),
+                    part.len()
+                )));
+            }
+            // One statement allocates consecutive sequences in VALUES order.
+            got.sort_unstable();
+            seqs.extend(got);
         }
-        let mut q = self.q();
-        q.sql("INSERT INTO outbox (tenant_id, kind, entity_id, internal, payload, created_at) VALUES (")
-            .b(&s(tenant_id))
-            .sql(", ")
-            .b(&s(kind))
-            .sql(", ")
-            .b(&entity_id.map(s))
-            .sql(", ")
-            .b(&internal)
-            .sql(", ")
-            .b(payload)
-            .sql(", ")
-            .b(&now)
-            .sql(") RETURNING seq");
-        let row = self
-            .one_raw(q)
-            .await?
-            .ok_or_else(|| Error::InvalidData("outbox insert returned no row".into()))?;
-        let seq: i64 = row
-            .try_get("", "seq")
-            .map_err(|e| Error::InvalidData(e.to_string()))?;
-        if self.pg {
-            let mut q = self.q();
-            q.sql("SELECT pg_notify('faultdesk_outbox', ")
-                .b(&seq.to_string())
-                .sql(")");
-            self.one_raw(q).await?;
-        }
-        Ok(seq)
+        Ok(seqs)
     }
 
     /// Outbox events with `seq > after_seq`, in sequence order, at most `limit`; of one
