@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use chrono::{DateTime, Datelike, Utc};
 use fault_core::draft::TicketFromAlarmRequest;
 use faultdesk_storage::{
-    SortDir, TicketFilter, TicketPaging, TicketRow, TicketSort, TicketSortField, Tx,
+    AlarmClaim, SortDir, TicketFilter, TicketPaging, TicketRow, TicketSort, TicketSortField, Tx,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -652,7 +652,14 @@ impl Desk {
         let audit = actor_audit(actor);
         write_tx!(self, |w| {
             let t = self
-                .insert_new_ticket(w, new.clone(), None, &audit, Value::Null)
+                .insert_new_ticket(
+                    w,
+                    new.clone(),
+                    Ticket::new_id(faultdesk_storage::truncate_micros(w.now)),
+                    None,
+                    &audit,
+                    Value::Null,
+                )
                 .await?;
             self.emit_notify(
                 w,
@@ -671,11 +678,13 @@ impl Desk {
         })
     }
 
-    /// Allocates a number and inserts a built ticket with labels and its `CREATED` event.
+    /// Allocates a number and inserts a built ticket (with id `id`) with labels and its
+    /// `CREATED` event.
     async fn insert_new_ticket(
         &self,
         w: &mut Work,
         new: NewTicket,
+        id: Uuid,
         alarm_id: Option<Uuid>,
         audit: &AuditActor,
         created_metadata: Value,
@@ -690,7 +699,7 @@ impl Desk {
             .config
             .number_format
             .format(year, u64::try_from(seq).unwrap_or(0));
-        let t = new.build(wf, Ticket::new_id(now), number, now)?;
+        let t = new.build(wf, id, number, now)?;
         let mut row = row_from_ticket(&t, wf, year, seq, alarm_id);
         if let Some(policy) = &self.inner.config.sla_policy {
             let status = policy.try_evaluate(&sla_events(&t, &[], wf), now)?;
@@ -1383,13 +1392,23 @@ impl Desk {
         req: &TicketFromAlarmRequest,
         trigger: Option<&str>,
     ) -> Result<TicketFromAlarm> {
-        let row =
-            w.tx.get_alarm_for_update(tenant_id, alarm_id)
-                .await?
-                .ok_or_else(|| alarm_not_found(alarm_id))?;
-        if let Some(existing) = row.ticket_id {
-            return Err(alarm_has_ticket(alarm_id, existing));
-        }
+        // Link first (one conditional update that also locks the alarm): the ticket's id is
+        // known before the ticket is written, and the transaction rolls back if anything
+        // after it fails.
+        let ticket_id = Ticket::new_id(faultdesk_storage::truncate_micros(w.now));
+        let mut row = match w
+            .tx
+            .claim_alarm_for_ticket(tenant_id, alarm_id, ticket_id, w.now)
+            .await?
+        {
+            AlarmClaim::Linked(row) => *row,
+            AlarmClaim::AlreadyLinked(existing) => {
+                return Err(alarm_has_ticket(alarm_id, existing));
+            }
+            AlarmClaim::NotFound => return Err(alarm_not_found(alarm_id)),
+        };
+        // Draft from the alarm as it was before the link.
+        row.ticket_id = None;
         let alarm = alarm_from_row(&row)?;
         let draft = fault_core::draft::draft_ticket(&alarm, req)?;
         let new = NewTicket {
@@ -1412,20 +1431,15 @@ impl Desk {
             created_meta.insert("trigger".into(), json!(t));
         }
         let t = self
-            .insert_new_ticket(w, new, Some(alarm_id), &audit, Value::Object(created_meta))
+            .insert_new_ticket(
+                w,
+                new,
+                ticket_id,
+                Some(alarm_id),
+                &audit,
+                Value::Object(created_meta),
+            )
             .await?;
-        if !w
-            .tx
-            .link_alarm_ticket(tenant_id, alarm_id, t.id, w.now)
-            .await?
-        {
-            // Lost a race the row lock did not prevent: report the ticket that won.
-            let current = w.tx.get_alarm(tenant_id, alarm_id).await?;
-            return Err(match current.and_then(|a| a.ticket_id) {
-                Some(winner) => alarm_has_ticket(alarm_id, winner),
-                None => alarm_not_found(alarm_id),
-            });
-        }
         self.emit_notify(
             w,
             tenant_id,

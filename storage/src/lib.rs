@@ -48,6 +48,7 @@ pub use query::{
     AlarmCounts, AlarmFilter, MaintenanceFilter, Page, Paged, SortDir, TicketCounts, TicketFilter,
     TicketPaging, TicketSort, TicketSortField,
 };
+pub use repo::alarms::AlarmClaim;
 pub use repo::correlation::CorrelationStamp;
 pub use repo::sla::SlaInstanceFilter;
 pub use repo::tickets::SearchHit;

@@ -117,6 +117,52 @@ async fn racing_links_have_exactly_one_winner() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_claims_have_exactly_one_winner_and_losers_see_it() {
+    each(|db| async move {
+        let stores = racers(&db).await;
+        let a = alarm("ten", "claim-race", t0());
+        let tx = db.store.begin().await.unwrap();
+        tx.insert_alarm(&a).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut handles = Vec::new();
+        for i in 0..16 {
+            let store = stores[i % stores.len()].clone();
+            let alarm_id = a.id;
+            handles.push(tokio::spawn(async move {
+                let ticket_id = Uuid::now_v7();
+                let claim = retry(|| async {
+                    let tx = store.begin().await?;
+                    let claim = tx
+                        .claim_alarm_for_ticket("ten", alarm_id, ticket_id, t0())
+                        .await?;
+                    tx.commit().await?;
+                    Ok(claim)
+                })
+                .await
+                .unwrap();
+                (ticket_id, claim)
+            }));
+        }
+        let mut winners = Vec::new();
+        let mut seen = Vec::new();
+        for h in handles {
+            match h.await.unwrap() {
+                (t, AlarmClaim::Linked(row)) => {
+                    assert_eq!(row.ticket_id, Some(t));
+                    winners.push(t);
+                }
+                (_, AlarmClaim::AlreadyLinked(t)) => seen.push(t),
+                (_, AlarmClaim::NotFound) => panic!("{}: the alarm exists", db.name),
+            }
+        }
+        assert_eq!(winners.len(), 1, "{}: exactly one winner", db.name);
+        assert_eq!(seen.len(), 15);
+        assert!(seen.iter().all(|t| *t == winners[0]), "{seen:?}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_inserts_leave_one_open_alarm_per_key() {
     each(|db| async move {
         let stores = racers(&db).await;

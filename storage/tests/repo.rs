@@ -456,6 +456,61 @@ async fn link_alarm_ticket_is_conditional() {
 }
 
 #[tokio::test]
+async fn claim_alarm_for_ticket_links_once() {
+    each(|db| async move {
+        let a = alarm("ten", "k", t0());
+        let tx = db.store.begin().await.unwrap();
+        tx.insert_alarm(&a).await.unwrap();
+        let (t1, t2) = (Uuid::now_v7(), Uuid::now_v7());
+        let later = t0() + Duration::minutes(3);
+        // Another tenant's alarm and an unknown id are not found and change nothing.
+        assert_eq!(
+            tx.claim_alarm_for_ticket("other", a.id, t1, later)
+                .await
+                .unwrap(),
+            AlarmClaim::NotFound
+        );
+        assert_eq!(
+            tx.claim_alarm_for_ticket("ten", Uuid::now_v7(), t1, later)
+                .await
+                .unwrap(),
+            AlarmClaim::NotFound
+        );
+        assert_eq!(
+            tx.get_alarm("ten", a.id).await.unwrap().unwrap().ticket_id,
+            None
+        );
+        let AlarmClaim::Linked(row) = tx
+            .claim_alarm_for_ticket("ten", a.id, t1, later)
+            .await
+            .unwrap()
+        else {
+            panic!("{}: first claim must link", db.name);
+        };
+        assert_eq!(row.id, a.id);
+        assert_eq!(row.ticket_id, Some(t1));
+        assert_eq!(row.updated_at, later);
+        assert_eq!(
+            (&row.reduction_key, &row.title, row.created_at),
+            (&a.reduction_key, &a.title, a.created_at)
+        );
+        // A second claim reports the ticket that won and leaves it.
+        assert_eq!(
+            tx.claim_alarm_for_ticket("ten", a.id, t2, later)
+                .await
+                .unwrap(),
+            AlarmClaim::AlreadyLinked(t1)
+        );
+        assert_eq!(
+            tx.get_alarm("ten", a.id).await.unwrap().unwrap().ticket_id,
+            Some(t1)
+        );
+        tx.rollback().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn alarm_events_notes_children_and_archive() {
     each(|db| async move {
         let parent = alarm("ten", "p", t0());

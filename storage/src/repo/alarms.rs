@@ -12,6 +12,17 @@ fn s(x: &str) -> String {
     x.to_string()
 }
 
+/// What [`Tx::claim_alarm_for_ticket`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlarmClaim {
+    /// The alarm had no ticket and is now linked; its row after the link.
+    Linked(Box<AlarmRow>),
+    /// The alarm already has this ticket; nothing was written.
+    AlreadyLinked(Uuid),
+    /// No such alarm in the tenant.
+    NotFound,
+}
+
 impl Tx {
     /// Inserts an alarm. A second open alarm with the same `(tenant_id, reduction_key)` is
     /// rejected by the database with [`Error::Conflict`].
@@ -356,6 +367,46 @@ impl Tx {
             .b(&alarm_id)
             .sql(" AND ticket_id IS NULL");
         Ok(self.exec(q).await? == 1)
+    }
+
+    /// Links an alarm without a ticket to `ticket_id` and returns the alarm, with one
+    /// conditional `UPDATE ... WHERE ticket_id IS NULL RETURNING` (which also locks the row
+    /// on PostgreSQL until the transaction ends): [`AlarmClaim::Linked`] with the row as it is
+    /// now (`ticket_id` and `updated_at` set), [`AlarmClaim::AlreadyLinked`] with the ticket
+    /// the alarm already has, or [`AlarmClaim::NotFound`] (another tenant's alarm too). Of two
+    /// concurrent claims of one alarm exactly one links it; the other sees the winner's ticket.
+    pub async fn claim_alarm_for_ticket(
+        &self,
+        tenant_id: &str,
+        alarm_id: Uuid,
+        ticket_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<AlarmClaim> {
+        let mut q = self.q();
+        q.sql("UPDATE alarms SET ticket_id = ")
+            .b(&ticket_id)
+            .sql(", updated_at = ")
+            .b(&now)
+            .sql(" WHERE tenant_id = ")
+            .b(&s(tenant_id))
+            .sql(" AND id = ")
+            .b(&alarm_id)
+            .sql(" AND ticket_id IS NULL RETURNING ")
+            .sql(&AlarmRow::COLUMNS.join(", "));
+        if let Some(row) = self.opt::<AlarmRow>(q).await? {
+            return Ok(AlarmClaim::Linked(Box::new(row)));
+        }
+        Ok(match self.get_alarm(tenant_id, alarm_id).await? {
+            None => AlarmClaim::NotFound,
+            Some(row) => match row.ticket_id {
+                Some(existing) => AlarmClaim::AlreadyLinked(existing),
+                None => {
+                    return Err(Error::InvalidData(format!(
+                        "alarm {alarm_id} has no ticket but could not be linked"
+                    )));
+                }
+            },
+        })
     }
 
     /// Appends one alarm event.
