@@ -35,9 +35,9 @@ pub use desk::{
 };
 pub use desk::{Desk, Subscription};
 pub use desk::{
-    MAX_SLA_INSTANCES_PER_CALL, NewSlaInstance, SLA_LATE_ALARM_HORIZON, SlaBreachQuery,
-    SlaBreachRecord, SlaInstancePatch, SlaInstanceQuery, SlaInstanceStatus, SlaReportQuery,
-    StoredSlaDefinition, StoredSlaInstance,
+    MAX_SLA_INSTANCES_PER_CALL, MAX_SLA_MEASUREMENTS_PER_CALL, NewSlaInstance,
+    SLA_LATE_ALARM_HORIZON, SlaBreachQuery, SlaBreachRecord, SlaInstancePatch, SlaInstanceQuery,
+    SlaInstanceStatus, SlaReportQuery, StoredSlaDefinition, StoredSlaInstance,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventFilter};
@@ -132,6 +132,7 @@ mod send_checks {
         assert_send(&desk.list_sla_instances(&actor, Default::default()));
         assert_send(&desk.update_sla_instance(&actor, id, Default::default()));
         assert_send(&desk.delete_sla_instance(&actor, id));
+        assert_send(&desk.record_sla_measurements(&actor, id, vec![]));
         assert_send(&desk.sla_status(&actor, id));
         let now = chrono::Utc::now();
         assert_send(&desk.sla_compliance_report(&actor, crate::SlaReportQuery::range(now, now)));

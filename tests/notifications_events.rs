@@ -221,7 +221,7 @@ async fn availability_breaches_notify_once() {
             .collect();
         assert_eq!(
             kinds(&got),
-            vec!["email:sla.at_risk", "email:sla.breach"],
+            vec!["email:sla.instance_at_risk", "email:sla.instance_breach"],
             "{}",
             td.name
         );

@@ -467,6 +467,18 @@ fn matrix() -> Vec<Case> {
             .delete_sla_instance(&c.b, c.sla_instance)
             .await
             .map(zero)),
+        case!("record_sla_measurements", NotFound, |c| c
+            .desk
+            .record_sla_measurements(
+                &c.b,
+                c.sla_instance,
+                vec![
+                    faultdesk::fault::sla::Measurement::at(c.desk.now())
+                        .latency_ms(rust_decimal::Decimal::ONE)
+                ]
+            )
+            .await
+            .map(zero)),
         case!("sla_status", NotFound, |c| c
             .desk
             .sla_status(&c.b, c.sla_instance)

@@ -155,7 +155,11 @@ async fn worked_example_exact_figures_breach_once_and_ticket() {
             + Duration::milliseconds(800)
             + Duration::microseconds(1);
         assert_eq!(stored.next_check_at, Some(due));
-        assert_eq!(td.count_where("outbox", "kind = 'sla.at_risk'").await, 1);
+        assert_eq!(
+            td.count_where("outbox", "kind = 'sla.instance_at_risk'")
+                .await,
+            1
+        );
         td.clock.set(apr(10, 1, 50));
         let report = td.run_due(apr(10, 1, 50)).await.unwrap();
         assert_eq!(
@@ -239,7 +243,11 @@ async fn worked_example_exact_figures_breach_once_and_ticket() {
         assert!(b.resolved);
         // Recorded once, announced once, ticketed once.
         assert_eq!(td.count("sla_breaches").await, 1);
-        assert_eq!(td.count_where("outbox", "kind = 'sla.breach'").await, 1);
+        assert_eq!(
+            td.count_where("outbox", "kind = 'sla.instance_breach'")
+                .await,
+            1
+        );
         assert_eq!(
             td.count_where("tickets", "1 = 1").await,
             1,
@@ -910,7 +918,11 @@ async fn breach_is_recorded_once_under_concurrency() {
             t.await.unwrap().unwrap();
         }
         assert_eq!(td.count("sla_breaches").await, 1, "{}", td.name);
-        assert_eq!(td.count_where("outbox", "kind = 'sla.breach'").await, 1);
+        assert_eq!(
+            td.count_where("outbox", "kind = 'sla.instance_breach'")
+                .await,
+            1
+        );
         let s = td.sla_status(&admin, inst.id).await.unwrap().status;
         assert_eq!(s.unplanned_downtime, Duration::hours(3));
         assert_eq!(s.open_outages, 0);
@@ -1090,4 +1102,143 @@ async fn instances_another_process_creates_are_tracked_at_once() {
         assert_eq!(e.kind(), ErrorKind::NotFound);
         desk2.close().await.unwrap();
     }
+}
+
+/// A definition with performance targets (latency ≤ 10 ms, packet loss ≤ 0.5 %, bandwidth ≥
+/// 900 Mbps) and a 5 % credit per performance breach on a fee of 1,000.
+fn with_performance() -> SlaDefinition {
+    SlaDefinition::from_json(
+        r#"{
+        "name": "Fibre performance",
+        "availability_target": "0.999",
+        "measurement_period": {"kind": "calendar_month"},
+        "performance": {"max_latency_ms": "10", "max_packet_loss_percent": "0.5",
+                        "min_bandwidth_mbps": "900"},
+        "credit_schedule": {"tiers": [], "performance_breach_percent": "5"},
+        "monthly_fee": "1000"
+    }"#,
+    )
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn performance_samples_open_and_end_breaches_once() {
+    use faultdesk::fault::sla::Measurement;
+    each(|td| async move {
+        let mgr = manager("acme");
+        td.clock.set(apr(1, 0, 0));
+        let def = td
+            .create_sla_definition(&mgr, with_performance())
+            .await
+            .unwrap();
+        let inst = td
+            .create_sla_instance(&mgr, NewSlaInstance::new(def.id, "cust-9"))
+            .await
+            .unwrap();
+        let sample = |h: u32, latency: &str| {
+            Measurement::at(apr(2, h, 0)).latency_ms(Decimal::from_str(latency).unwrap())
+        };
+        // Within target, then beyond it twice (given out of order: sorted by time).
+        td.clock.set(apr(2, 4, 0));
+        let stored = td
+            .record_sla_measurements(
+                &mgr,
+                inst.id,
+                vec![sample(3, "14.5"), sample(1, "8"), sample(2, "12")],
+            )
+            .await
+            .unwrap();
+        assert_eq!(stored.breach_count, 1, "{}", td.name);
+        assert_eq!(stored.credit_amount, dec!(50.00));
+        let b = td
+            .list_sla_breaches(&mgr, SlaBreachQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].breach_type, "performance");
+        assert_eq!(b[0].breach_start, apr(2, 2, 0));
+        assert_eq!(b[0].actual_value, Some(dec!(14.5)), "worst sample");
+        assert_eq!((b[0].resolved, b[0].breach_end), (false, None));
+        assert_eq!(
+            td.count_where("outbox", "kind = 'sla.instance_breach'")
+                .await,
+            1
+        );
+        // Back within target: the same breach ends; no second record or event.
+        td.clock.set(apr(2, 6, 0));
+        let stored = td
+            .record_sla_measurements(&mgr, inst.id, vec![sample(5, "9")])
+            .await
+            .unwrap();
+        assert_eq!(stored.breach_count, 1);
+        let b = td
+            .list_sla_breaches(&mgr, SlaBreachQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].breach_end, Some(apr(2, 5, 0)));
+        assert!(b[0].resolved);
+        assert_eq!(
+            td.count_where("outbox", "kind = 'sla.instance_breach'")
+                .await,
+            1
+        );
+        assert_eq!(td.count_where("sla_measurements", "1 = 1").await, 4);
+        // The samples are stored: a fresh evaluation sees the same breach.
+        let s = td.sla_status(&mgr, inst.id).await.unwrap().status;
+        assert_eq!(s.breach_count, 1);
+        assert_eq!(s.credits_owed, dec!(50));
+
+        // Bad input: typed errors, nothing written.
+        let bad: Vec<(Vec<Measurement>, &str)> = vec![
+            (vec![], "no measurements"),
+            (vec![Measurement::at(apr(2, 7, 0))], "at least one of"),
+            (
+                vec![Measurement::at(apr(2, 7, 0)).packet_loss_percent(dec!(101))],
+                "at most 100",
+            ),
+            (
+                vec![Measurement::at(apr(2, 7, 0)).bandwidth_mbps(dec!(-1))],
+                "must not be negative",
+            ),
+            (
+                vec![
+                    Measurement::at(apr(2, 7, 0)).latency_ms(dec!(1)),
+                    sample(4, "1"),
+                ],
+                "Measurement 1",
+            ),
+            (
+                vec![
+                    Measurement::at(Utc.with_ymd_and_hms(2026, 5, 2, 0, 0, 0).unwrap())
+                        .latency_ms(dec!(1)),
+                ],
+                "outside the instance's period",
+            ),
+        ];
+        for (samples, needle) in bad {
+            let e = td
+                .record_sla_measurements(&mgr, inst.id, samples)
+                .await
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Validation, "{needle}: {e}");
+            assert!(e.message().contains(needle), "{needle}: {e}");
+        }
+        assert_eq!(td.count_where("sla_measurements", "1 = 1").await, 4);
+        // Permission, tenancy.
+        let e = td
+            .record_sla_measurements(&viewer("acme"), inst.id, vec![sample(8, "1")])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::PermissionDenied, "{e}");
+        let e = td
+            .record_sla_measurements(&manager("other"), inst.id, vec![sample(8, "1")])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+        // Deleting the instance deletes its samples.
+        td.delete_sla_instance(&mgr, inst.id).await.unwrap();
+        assert_eq!(td.count_where("sla_measurements", "1 = 1").await, 0);
+    })
+    .await;
 }

@@ -525,7 +525,8 @@ pub use alarms::{
 };
 pub use sla::{
     LATE_ALARM_HORIZON as SLA_LATE_ALARM_HORIZON,
-    MAX_INSTANCES_PER_CALL as MAX_SLA_INSTANCES_PER_CALL, NewSlaInstance, SlaBreachQuery,
+    MAX_INSTANCES_PER_CALL as MAX_SLA_INSTANCES_PER_CALL,
+    MAX_MEASUREMENTS_PER_CALL as MAX_SLA_MEASUREMENTS_PER_CALL, NewSlaInstance, SlaBreachQuery,
     SlaBreachRecord, SlaInstancePatch, SlaInstanceQuery, SlaInstanceStatus, SlaReportQuery,
     StoredSlaDefinition, StoredSlaInstance,
 };

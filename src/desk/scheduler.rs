@@ -73,7 +73,7 @@ pub struct RunDueReport {
     pub escalations: usize,
     /// Availability SLA instances evaluated because their check instant had come.
     pub sla_instances: usize,
-    /// Availability SLA breaches recorded by those evaluations (`sla.breach`).
+    /// Availability SLA breaches recorded by those evaluations (`sla.instance_breach`).
     pub sla_breaches: usize,
     /// Tickets opened for those breaches (auto-tickets on).
     pub sla_tickets: Vec<uuid::Uuid>,

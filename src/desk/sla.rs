@@ -28,12 +28,18 @@
 //! so an index another process made stale is rebuilt inside the transaction — at no extra
 //! query when it is current.
 //!
+//! # Performance
+//!
+//! [`Desk::record_sla_measurements`] stores latency, packet-loss and bandwidth samples
+//! (`sla_measurements`); a sample beyond a target of the definition's `performance` opens a
+//! performance breach until a sample within target ends it.
+//!
 //! # Breaches
 //!
 //! Each breach [`fault_core::sla`] reports has a stable key (`availability`,
 //! `response:<alarm>`, ...); `sla_breaches` has `UNIQUE (tenant_id, sla_instance_id,
 //! breach_key)` and breaches are inserted with `ON CONFLICT DO NOTHING`, so a breach is
-//! recorded, announced (`sla.breach` outbox event and notification intents) and ticketed once,
+//! recorded, announced (`sla.instance_breach` outbox event and notification intents) and ticketed once,
 //! however many writers detect it. With the auto-ticket triggers on (and `sla_breach` among
 //! them), a new breach requests a ticket through the same path as the other auto-tickets
 //! (`TicketRequested { trigger: sla_breach }` → ticket from the alarm that caused the breach;
@@ -43,6 +49,10 @@
 //! stores the instant its state next changes (`next_check_at`, from
 //! [`SlaInstance::next_change`]), and [`Desk::run_due`] evaluates the instances whose instant
 //! has come.
+//!
+//! Event kinds: `sla.instance_breach` (a breach recorded) and `sla.instance_at_risk` (an
+//! instance's remaining allowance fell below the definition's at-risk fraction); a ticket's own
+//! SLA targets announce `sla.warning` and `sla.breached` (see `scheduler`).
 
 use crate::actor::Actor;
 use crate::desk::alarm_rows::alarm_from_row;
@@ -54,14 +64,15 @@ use chrono::{DateTime, Duration, Utc};
 use fault_core::decision::Decision;
 use fault_core::maintenance::MaintenanceScope;
 use fault_core::sla::{
-    BreachKind, ComplianceReport, CreditSchedule, MeasurementPeriod, PerformanceTargets, SlaAlarm,
-    SlaDefinition, SlaInstance, SlaPeriod, SlaScope, SlaStatus, TicketRequest, compliance_report,
+    BreachKind, ComplianceReport, CreditSchedule, Measurement, MeasurementPeriod,
+    PerformanceTargets, SlaAlarm, SlaDefinition, SlaInstance, SlaPeriod, SlaScope, SlaStatus,
+    TicketRequest, compliance_report,
 };
 use fault_core::trigger::TicketTrigger;
 use fault_core::{Alarm, Severity};
 use faultdesk_storage::{
     MaintenanceFilter, SlaBreachRow, SlaDefinitionRow, SlaInstanceFilter, SlaInstanceRow,
-    SlaOutageRow, Tx,
+    SlaMeasurementRow, SlaOutageRow, Tx,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -79,6 +90,9 @@ pub const LATE_ALARM_HORIZON: Duration = Duration::days(92);
 
 /// Most instances one [`Desk::create_sla_instances`] call accepts.
 pub const MAX_INSTANCES_PER_CALL: usize = 10_000;
+
+/// Most samples one [`Desk::record_sla_measurements`] call accepts.
+pub const MAX_MEASUREMENTS_PER_CALL: usize = 10_000;
 
 const MAX_ID_CHARS: usize = 200;
 
@@ -921,6 +935,8 @@ type Windows = Vec<(DateTime<Utc>, DateTime<Utc>, MaintenanceScope)>;
 /// Everything an evaluation of some instances of one tenant needs, loaded in few queries.
 struct Loaded {
     outages: HashMap<Uuid, Vec<SlaOutageRow>>,
+    /// Performance samples by instance, oldest first.
+    measurements: HashMap<Uuid, Vec<SlaMeasurementRow>>,
     breaches: HashMap<Uuid, Vec<SlaBreachRow>>,
     windows: Windows,
     /// Topology ancestors of the instances' resources (only when a window needs them).
@@ -937,6 +953,7 @@ async fn load(
 ) -> Result<Loaded> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut outages: HashMap<Uuid, Vec<SlaOutageRow>> = HashMap::new();
+    let mut measurements: HashMap<Uuid, Vec<SlaMeasurementRow>> = HashMap::new();
     let mut breaches: HashMap<Uuid, Vec<SlaBreachRow>> = HashMap::new();
     let mut windows = Windows::new();
     let mut ancestors = HashMap::new();
@@ -944,6 +961,7 @@ async fn load(
     if rows.is_empty() {
         return Ok(Loaded {
             outages,
+            measurements,
             breaches,
             windows,
             ancestors,
@@ -952,6 +970,9 @@ async fn load(
     }
     for o in tx.list_sla_outages(tenant, &ids).await? {
         outages.entry(o.sla_instance_id).or_default().push(o);
+    }
+    for m in tx.list_sla_measurements(tenant, &ids).await? {
+        measurements.entry(m.sla_instance_id).or_default().push(m);
     }
     if with_breaches {
         for b in tx.sla_breaches_of(tenant, &ids).await? {
@@ -995,6 +1016,7 @@ async fn load(
     }
     Ok(Loaded {
         outages,
+        measurements,
         breaches,
         windows,
         ancestors,
@@ -1098,7 +1120,60 @@ fn build(row: &SlaInstanceRow, outages: &[SlaOutageRow], loaded: &Loaded) -> Res
             tracing::warn!(instance = %row.id, outage = %o.id, error = %e, "sla.outage_skipped");
         }
     }
+    // Performance samples, oldest first (stored in order; `record_sla_measurements` refuses
+    // a sample older than the last one of its metric).
+    for m in loaded.measurements.get(&row.id).into_iter().flatten() {
+        if let Err(e) = sla.record_measurement(&measurement_of(m)) {
+            tracing::warn!(instance = %row.id, measurement = %m.id, error = %e, "sla.measurement_skipped");
+        }
+    }
     Ok(sla)
+}
+
+/// The pure sample of a stored one.
+fn measurement_of(m: &SlaMeasurementRow) -> Measurement {
+    Measurement {
+        at: m.measured_at,
+        latency_ms: m.latency_ms,
+        packet_loss_percent: m.packet_loss_percent,
+        bandwidth_mbps: m.bandwidth_mbps,
+    }
+}
+
+/// Checks one sample of [`Desk::record_sla_measurements`] (`i` is its index in the call).
+fn check_measurement(i: usize, m: &Measurement, period: SlaPeriod) -> Result<()> {
+    let at = |msg: String| Error::validation(format!("Measurement {i}: {msg}"));
+    let values = [
+        ("latency_ms", m.latency_ms),
+        ("packet_loss_percent", m.packet_loss_percent),
+        ("bandwidth_mbps", m.bandwidth_mbps),
+    ];
+    if values.iter().all(|(_, v)| v.is_none()) {
+        return Err(at(
+            "give at least one of latency_ms, packet_loss_percent, bandwidth_mbps".into(),
+        ));
+    }
+    for (name, v) in values {
+        if let Some(v) = v
+            && v < Decimal::ZERO
+        {
+            return Err(at(format!("{name} {v} must not be negative")));
+        }
+    }
+    if let Some(p) = m.packet_loss_percent
+        && p > Decimal::ONE_HUNDRED
+    {
+        return Err(at(format!("packet_loss_percent {p} must be at most 100")));
+    }
+    if !period.contains(m.at) {
+        return Err(at(format!(
+            "at {} is outside the instance's period {} to {}",
+            m.at.to_rfc3339(),
+            period.start.to_rfc3339(),
+            period.end.to_rfc3339()
+        )));
+    }
+    Ok(())
 }
 
 /// The alarm whose outage was open when an availability breach began (the latest started).
@@ -1244,7 +1319,7 @@ impl Desk {
     }
 
     /// Evaluates one instance at `now` and writes what changed: its figures and next check
-    /// instant, new breaches (once: `ON CONFLICT DO NOTHING`, with their `sla.breach` event,
+    /// instant, new breaches (once: `ON CONFLICT DO NOTHING`, with their `sla.instance_breach` event,
     /// notification intents and auto-ticket) and the end/actual/credit of known ones.
     async fn sla_evaluate(
         &self,
@@ -1354,12 +1429,12 @@ impl Desk {
                 instance = %row.id,
                 breach = %b.key,
                 customer_id = scope.customer_id.as_deref().unwrap_or(""),
-                "sla.breach"
+                "sla.instance_breach"
             );
             self.emit_notify(
                 w,
                 &tenant,
-                "sla.breach",
+                "sla.instance_breach",
                 Some(row.id.to_string()),
                 false,
                 json!({
@@ -1389,7 +1464,7 @@ impl Desk {
             self.emit_notify(
                 w,
                 &tenant,
-                "sla.at_risk",
+                "sla.instance_at_risk",
                 Some(row.id.to_string()),
                 false,
                 json!({
@@ -1941,6 +2016,92 @@ impl Desk {
             )
             .await?;
             Ok(())
+        })
+    }
+
+    /// Records performance samples (latency, packet loss, bandwidth) on an instance and
+    /// evaluates it against its definition's performance targets (seed 002's "Performance
+    /// Monitoring"): a value beyond its target opens a `performance` breach for that metric —
+    /// recorded once, with its `sla.instance_breach` event and notification intents, and the
+    /// credit the definition gives for it — and the next value within target ends it. Samples
+    /// are taken in time order (a call's samples are sorted first); samples inside an excluded
+    /// maintenance window or outside business hours are not judged. At most
+    /// [`MAX_MEASUREMENTS_PER_CALL`] samples, all or nothing. Requires `faults.sla.write`.
+    ///
+    /// Errors: unknown instance (NotFound); no samples, a sample with no value, a negative
+    /// value, packet loss above 100 %, a sample outside the instance's period, or one older
+    /// than the last recorded sample of its metric (Validation; nothing written).
+    pub async fn record_sla_measurements(
+        &self,
+        actor: &Actor,
+        instance_id: Uuid,
+        mut samples: Vec<Measurement>,
+    ) -> Result<StoredSlaInstance> {
+        self.require(actor, perms::FAULTS_SLA_WRITE)?;
+        if samples.is_empty() {
+            return Err(Error::validation("no measurements given"));
+        }
+        if samples.len() > MAX_MEASUREMENTS_PER_CALL {
+            return Err(Error::validation(format!(
+                "at most {MAX_MEASUREMENTS_PER_CALL} measurements per call, got {}",
+                samples.len()
+            )));
+        }
+        for m in samples.iter_mut() {
+            m.at = faultdesk_storage::truncate_micros(m.at);
+        }
+        let tenant = actor.tenant_id.clone();
+        write_tx!(self, |w| {
+            let row =
+                w.tx.get_sla_instance_for_update(&tenant, instance_id)
+                    .await?
+                    .ok_or_else(|| instance_not_found(instance_id))?;
+            let period = SlaPeriod {
+                start: row.period_start,
+                end: row.period_end,
+            };
+            for (i, m) in samples.iter().enumerate() {
+                check_measurement(i, m, period)?;
+            }
+            let mut order: Vec<usize> = (0..samples.len()).collect();
+            order.sort_by_key(|&i| samples[i].at);
+            let mut loaded = load(&w.tx, &tenant, std::slice::from_ref(&row), true).await?;
+            // The samples must follow the stored ones: judged on the instance as it stands.
+            let mut sla = build(
+                &row,
+                loaded.outages.get(&row.id).map_or(&[][..], |v| v),
+                &loaded,
+            )?;
+            for &i in &order {
+                sla.record_measurement(&samples[i])
+                    .map_err(|e| Error::validation(format!("Measurement {i}: {e}")))?;
+            }
+            let now = w.now;
+            let rows: Vec<SlaMeasurementRow> = order
+                .iter()
+                .map(|&i| SlaMeasurementRow {
+                    id: Uuid::now_v7(),
+                    tenant_id: tenant.clone(),
+                    sla_instance_id: instance_id,
+                    measured_at: samples[i].at,
+                    latency_ms: samples[i].latency_ms,
+                    packet_loss_percent: samples[i].packet_loss_percent,
+                    bandwidth_mbps: samples[i].bandwidth_mbps,
+                    created_at: now,
+                })
+                .collect();
+            w.tx.insert_sla_measurements(&rows).await?;
+            loaded
+                .measurements
+                .entry(instance_id)
+                .or_default()
+                .extend(rows);
+            let def = instance_definition(&row, loaded.definitions.get(&row.sla_definition_id))?;
+            let mut tracked = SlaTracked::default();
+            let stored = self
+                .sla_evaluate(w, row, &loaded, now, &mut tracked)
+                .await?;
+            stored_instance(&stored, def)
         })
     }
 

@@ -56,6 +56,7 @@ pub use rows::{
     AlarmEventRow, AlarmNoteRow, AlarmRow, AttachmentRow, BlobRow, CLOSED_ALARM_STATUSES,
     CommentRevisionRow, CommentRow, MaintenanceWindowRow, NotificationRow, OPEN_ALARM_STATUSES,
     OPEN_TICKET_CATEGORIES, OutboxRow, RuleRow, SlaBreachRow, SlaDefinitionRow, SlaInstanceRow,
-    SlaOutageRow, TicketEventRow, TicketLabelRow, TicketRow, TopologyEdgeRow, is_open_category,
+    SlaMeasurementRow, SlaOutageRow, TicketEventRow, TicketLabelRow, TicketRow, TopologyEdgeRow,
+    is_open_category,
 };
 pub use store::{Backend, Store, StoreOptions, Tx};

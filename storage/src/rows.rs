@@ -389,6 +389,29 @@ table_row! {
 }
 
 table_row! {
+    /// One performance sample recorded on an SLA instance (table `sla_measurements`); absent
+    /// values were not measured.
+    pub struct SlaMeasurementRow in "sla_measurements" {
+        /// UUID v7.
+        pub id: Uuid,
+        /// Owning tenant.
+        pub tenant_id: String,
+        /// The SLA instance.
+        pub sla_instance_id: Uuid,
+        /// When the sample was taken.
+        pub measured_at: DateTime<Utc>,
+        /// Latency in milliseconds.
+        pub latency_ms: Option<Decimal>,
+        /// Packet loss in percent.
+        pub packet_loss_percent: Option<Decimal>,
+        /// Bandwidth in Mbps.
+        pub bandwidth_mbps: Option<Decimal>,
+        /// Creation time.
+        pub created_at: DateTime<Utc>,
+    }
+}
+
+table_row! {
     /// A ticket (table `tickets`).
     pub struct TicketRow in "tickets" {
         /// UUID v7.

@@ -152,6 +152,7 @@ async fn the_schema_is_what_the_citus_plan_of_docs_scaling_describes() {
             "comments -> tickets",
             "sla_breaches -> sla_instances",
             "sla_instances -> sla_definitions",
+            "sla_measurements -> sla_instances",
             "sla_outages -> sla_instances",
             "ticket_events -> tickets",
             "ticket_labels -> tickets",

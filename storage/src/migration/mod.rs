@@ -12,6 +12,7 @@ mod m0002_collab_search_outbox;
 mod m0003_correlation_state;
 mod m0004_lean_alarm_indexes;
 mod m0005_sla_service;
+mod m0006_sla_measurements;
 
 /// The migrator of faultdesk's schema.
 pub struct Migrator;
@@ -25,12 +26,13 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_correlation_state::Migration),
             Box::new(m0004_lean_alarm_indexes::Migration),
             Box::new(m0005_sla_service::Migration),
+            Box::new(m0006_sla_measurements::Migration),
         ]
     }
 }
 
 /// Number of migrations this version of faultdesk knows.
-pub const LATEST_VERSION: u32 = 5;
+pub const LATEST_VERSION: u32 = 6;
 
 pub(crate) fn is_pg(manager: &SchemaManager) -> bool {
     manager.get_database_backend() == DbBackend::Postgres

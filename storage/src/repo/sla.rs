@@ -310,7 +310,7 @@ impl Tx {
 
     /// Deletes an SLA instance with its outages and breaches. Returns whether it existed.
     pub async fn delete_sla_instance(&self, tenant_id: &str, id: Uuid) -> Result<bool> {
-        for table in ["sla_outages", "sla_breaches"] {
+        for table in ["sla_outages", "sla_measurements", "sla_breaches"] {
             let mut q = self.q();
             q.sql("DELETE FROM ")
                 .sql(table)
@@ -375,6 +375,31 @@ impl Tx {
                 .bind_list(part)
                 .sql(" ORDER BY sla_instance_id, started_at, id");
             out.extend(self.all::<SlaOutageRow>(q).await?);
+        }
+        Ok(out)
+    }
+
+    /// Inserts performance samples (multi-row).
+    pub async fn insert_sla_measurements(&self, rows: &[SlaMeasurementRow]) -> Result<u64> {
+        self.insert_many(rows).await
+    }
+
+    /// The performance samples of these instances, by instance and time (one query per 500
+    /// ids).
+    pub async fn list_sla_measurements(
+        &self,
+        tenant_id: &str,
+        instance_ids: &[Uuid],
+    ) -> Result<Vec<SlaMeasurementRow>> {
+        let mut out = Vec::new();
+        for part in instance_ids.chunks(500) {
+            let mut q = self.select::<SlaMeasurementRow>();
+            q.sql("WHERE tenant_id = ")
+                .b(&s(tenant_id))
+                .sql(" AND sla_instance_id IN ")
+                .bind_list(part)
+                .sql(" ORDER BY sla_instance_id, measured_at, id");
+            out.extend(self.all::<SlaMeasurementRow>(q).await?);
         }
         Ok(out)
     }
