@@ -99,6 +99,14 @@ pub struct TestDesk {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// An (empty) `Drop` makes a `TestDesk` indivisible: an `async move` block that uses only
+/// some fields (`td.desk`, `td.name`) must then capture the whole value. Without it the block
+/// captures just those fields and the rest — the SQLite file's temporary directory — is
+/// dropped before the block runs, deleting the database file under the open pool.
+impl Drop for TestDesk {
+    fn drop(&mut self) {}
+}
+
 impl std::ops::Deref for TestDesk {
     type Target = Desk;
     fn deref(&self) -> &Desk {
