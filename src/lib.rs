@@ -21,7 +21,8 @@ pub use blobs::{BlobStore, BlobStoreConfig, ByteStream, STREAM_CHUNK_BYTES};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::DeskConfig;
 pub use desk::{
-    AlarmNote, AlarmQuery, DEFAULT_ARCHIVE_AFTER_DAYS, IngestOutcome, NewMaintenanceWindow,
+    AlarmNote, AlarmQuery, DEFAULT_ARCHIVE_AFTER_DAYS, IngestOutcome, MAX_EVENT_FIELD_CHARS,
+    MAX_EVENT_PAYLOAD_BYTES, MAX_EVENT_TEXT_BYTES, MAX_EVENT_TITLE_CHARS, NewMaintenanceWindow,
     StoredRule,
 };
 pub use desk::{
@@ -33,7 +34,7 @@ pub use desk::{
     CreateTicketFromAlarm, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, NewTicketInput, Page, TicketFromAlarm,
     TicketQuery, TicketSearchHit, TicketStatistics, TransitionOptions,
 };
-pub use desk::{Desk, Subscription};
+pub use desk::{Desk, MIN_INSTANT, Subscription, max_instant};
 pub use desk::{
     MAX_SLA_INSTANCES_PER_CALL, MAX_SLA_MEASUREMENTS_PER_CALL, NewSlaInstance,
     SLA_LATE_ALARM_HORIZON, SlaBreachQuery, SlaBreachRecord, SlaInstancePatch, SlaInstanceQuery,

@@ -94,6 +94,11 @@ pub struct AlarmQuery {
 
 impl AlarmQuery {
     fn filter(&self) -> Result<AlarmFilter> {
+        for (field, at) in [("from", self.from), ("to", self.to)] {
+            if let Some(at) = at {
+                crate::desk::check_instant(field, at)?;
+            }
+        }
         let norm = |xs: &[String], check: &dyn Fn(&str) -> Result<String>| {
             xs.iter().map(|x| check(x)).collect::<Result<Vec<_>>>()
         };
@@ -183,6 +188,106 @@ pub struct NewMaintenanceWindow {
 
 /// Limits on text the Desk stores for alarms.
 const MAX_NOTE_CHARS: usize = 10_000;
+
+/// Most characters in an event's identifying fields: `event_type`, `alarm_type`,
+/// `resource_type`, `resource_id`, `resource_name`, `customer_id`, `customer_name`,
+/// `external_alarm_id`.
+pub const MAX_EVENT_FIELD_CHARS: usize = 255;
+/// Most characters in an event's `title`.
+pub const MAX_EVENT_TITLE_CHARS: usize = 1_000;
+/// Most bytes in each of an event's `description`, `probable_cause` and
+/// `recommended_action` (64 KiB).
+pub const MAX_EVENT_TEXT_BYTES: usize = 64 * 1024;
+/// Most bytes of an event's `raw` payload, serialised as JSON (64 KiB).
+pub const MAX_EVENT_PAYLOAD_BYTES: usize = 64 * 1024;
+
+/// Checks one event's sizes (limits above; labels as for tickets: at most 50, keys at most 64
+/// characters, values at most 255) and that no text carries a NUL character, which
+/// PostgreSQL cannot store. `i` is the event's index in its batch.
+fn validate_event(i: usize, e: &AlarmEvent) -> Result<()> {
+    let bad = |msg: String| Err(Error::validation(format!("Event {i}: {msg}")));
+    let fields: [(&str, Option<&str>); 8] = [
+        ("event_type", Some(&e.event_type)),
+        ("alarm_type", e.alarm_type.as_deref()),
+        ("resource_type", e.resource_type.as_deref()),
+        ("resource_id", e.resource_id.as_deref()),
+        ("resource_name", e.resource_name.as_deref()),
+        ("customer_id", e.customer_id.as_deref()),
+        ("customer_name", e.customer_name.as_deref()),
+        ("external_alarm_id", e.external_alarm_id.as_deref()),
+    ];
+    for (name, v) in fields {
+        if let Some(v) = v
+            && v.chars().count() > MAX_EVENT_FIELD_CHARS
+        {
+            return bad(format!(
+                "{name} must be at most {MAX_EVENT_FIELD_CHARS} characters"
+            ));
+        }
+    }
+    if e.title
+        .as_deref()
+        .is_some_and(|t| t.chars().count() > MAX_EVENT_TITLE_CHARS)
+    {
+        return bad(format!(
+            "title must be at most {MAX_EVENT_TITLE_CHARS} characters"
+        ));
+    }
+    let texts = [
+        ("description", e.description.as_deref()),
+        ("probable_cause", e.probable_cause.as_deref()),
+        ("recommended_action", e.recommended_action.as_deref()),
+    ];
+    for (name, v) in texts {
+        if v.is_some_and(|v| v.len() > MAX_EVENT_TEXT_BYTES) {
+            return bad(format!(
+                "{name} must be at most {MAX_EVENT_TEXT_BYTES} bytes (64 KiB)"
+            ));
+        }
+    }
+    if e.labels.len() > ticket_core::ticket::MAX_LABELS {
+        return bad(format!(
+            "at most {} labels are allowed, got {}",
+            ticket_core::ticket::MAX_LABELS,
+            e.labels.len()
+        ));
+    }
+    for (k, v) in &e.labels {
+        if let Err(err) = ticket_core::ticket::validate_label(k, v) {
+            return bad(err.to_string());
+        }
+    }
+    let all_text = fields
+        .iter()
+        .filter_map(|(n, v)| v.map(|v| (*n, v)))
+        .chain(texts.iter().filter_map(|(n, v)| v.map(|v| (*n, v))))
+        .chain(e.title.as_deref().map(|t| ("title", t)))
+        .chain(
+            e.labels
+                .iter()
+                .flat_map(|(k, v)| [("labels", k.as_str()), ("labels", v.as_str())]),
+        );
+    for (name, v) in all_text {
+        if v.contains('\0') {
+            return bad(format!("{name} must not contain NUL characters"));
+        }
+    }
+    if !e.raw.is_null() {
+        let raw = serde_json::to_string(&e.raw).map_err(|err| {
+            Error::validation(format!("Event {i}: raw payload is not valid JSON: {err}"))
+        })?;
+        if raw.len() > MAX_EVENT_PAYLOAD_BYTES {
+            return bad(format!(
+                "raw payload is {} bytes; at most {MAX_EVENT_PAYLOAD_BYTES} bytes (64 KiB) are allowed",
+                raw.len()
+            ));
+        }
+        if raw.contains("\\u0000") {
+            return bad("raw payload must not contain NUL characters".to_string());
+        }
+    }
+    Ok(())
+}
 
 fn alarm_not_found(id: Uuid) -> Error {
     Error::not_found(format!("Alarm {id} not found"))
@@ -588,6 +693,8 @@ impl Desk {
                     e.tenant_id
                 )));
             }
+            crate::desk::check_instant(&format!("Event {i}: occurred_at"), e.occurred_at)?;
+            validate_event(i, e)?;
         }
         if events.is_empty() {
             return Ok(IngestOutcome::default());
@@ -1183,12 +1290,11 @@ impl Desk {
     ) -> Result<u64> {
         self.require(actor, perms::FAULTS_ALARMS_WRITE)?;
         let age = older_than.unwrap_or_else(|| Duration::days(DEFAULT_ARCHIVE_AFTER_DAYS));
-        if age < Duration::zero() {
-            return Err(Error::validation("older_than must not be negative"));
-        }
+        crate::desk::before_now("older_than", self.now(), age)?;
         let tenant = actor.tenant_id.clone();
         write_tx!(self, |w| {
-            let n = w.tx.archive_cleared(&tenant, w.now - age, w.now).await?;
+            let cutoff = crate::desk::before_now("older_than", w.now, age)?;
+            let n = w.tx.archive_cleared(&tenant, cutoff, w.now).await?;
             if n > 0 {
                 w.emit(
                     &tenant,
@@ -1394,6 +1500,8 @@ impl Desk {
                 "Maintenance window title must not be empty",
             ));
         }
+        crate::desk::check_instant("start", input.start)?;
+        crate::desk::check_instant("end", input.end)?;
         let tenant = actor.tenant_id.clone();
         let window = MaintenanceWindow {
             id: Uuid::now_v7(),

@@ -538,7 +538,7 @@ impl Desk {
         if tenant_id.trim().is_empty() {
             return Err(Error::validation("tenant_id must not be empty"));
         }
-        let cutoff = self.now() - grace;
+        let cutoff = crate::desk::before_now("grace", self.now(), grace)?;
         let objects = self.blobs().list_tenant(tenant_id).await?;
         let t = tenant_id.to_string();
         let known: std::collections::HashSet<String> = read_tx!(self, |tx| Ok(tx

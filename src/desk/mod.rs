@@ -514,13 +514,50 @@ pub(crate) fn validate_actor(actor: &Actor) -> Result<()> {
     Ok(())
 }
 
+/// The earliest instant the Desk stores (1970-01-01T00:00:00Z).
+pub const MIN_INSTANT: DateTime<Utc> = DateTime::UNIX_EPOCH;
+
+/// The first instant the Desk no longer stores (year 10000): stored timestamps are
+/// fixed-width `YYYY-MM-DDTHH:MM:SS.ffffffZ` text on SQLite and `timestamptz` on PostgreSQL.
+pub fn max_instant() -> DateTime<Utc> {
+    DateTime::from_timestamp(253_402_300_800, 0).expect("year 10000 is a valid instant")
+}
+
+/// Rejects an input instant outside the stored range `1970-01-01 ≤ at < 10000-01-01` with a
+/// Validation error naming `field` (instead of a storage error, or a wrong comparison, later).
+pub(crate) fn check_instant(field: &str, at: DateTime<Utc>) -> Result<()> {
+    if at < MIN_INSTANT || at >= max_instant() {
+        return Err(Error::validation(format!(
+            "{field} {at} is outside the supported range 1970-01-01T00:00:00Z to \
+             9999-12-31T23:59:59Z"
+        )));
+    }
+    Ok(())
+}
+
+/// `now - age` for a caller-given age, or a Validation error naming `field` when the age is
+/// negative or reaches before [`MIN_INSTANT`].
+pub(crate) fn before_now(
+    field: &str,
+    now: DateTime<Utc>,
+    age: chrono::Duration,
+) -> Result<DateTime<Utc>> {
+    if age < chrono::Duration::zero() {
+        return Err(Error::validation(format!("{field} must not be negative")));
+    }
+    now.checked_sub_signed(age)
+        .filter(|t| *t >= MIN_INSTANT)
+        .ok_or_else(|| Error::validation(format!("{field} reaches before 1970-01-01")))
+}
+
 // Alarm use-cases, correlation and the SLA service.
 mod alarm_rows;
 mod alarms;
 mod correlation;
 mod sla;
 pub use alarms::{
-    AlarmNote, AlarmQuery, DEFAULT_ARCHIVE_AFTER_DAYS, IngestOutcome, NewMaintenanceWindow,
+    AlarmNote, AlarmQuery, DEFAULT_ARCHIVE_AFTER_DAYS, IngestOutcome, MAX_EVENT_FIELD_CHARS,
+    MAX_EVENT_PAYLOAD_BYTES, MAX_EVENT_TEXT_BYTES, MAX_EVENT_TITLE_CHARS, NewMaintenanceWindow,
     StoredRule,
 };
 pub use sla::{

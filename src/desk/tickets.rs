@@ -445,6 +445,14 @@ fn build_filter(wf: &Workflow, q: &TicketQuery, principal: &Principal) -> Result
     for (k, v) in &q.labels {
         ticket_core::ticket::validate_label(k, v)?;
     }
+    for (field, at) in [
+        ("created_from", q.created_from),
+        ("created_to", q.created_to),
+    ] {
+        if let Some(at) = at {
+            super::check_instant(field, at)?;
+        }
+    }
     if let (Some(a), Some(b)) = (q.created_from, q.created_to)
         && a > b
     {
@@ -632,6 +640,9 @@ impl Desk {
         self.require(actor, perms::TICKETS_CREATE)?;
         let new = input.into_new_ticket(&actor.tenant_id, &actor.user_id);
         new.validate()?;
+        if let Some(at) = new.due_at {
+            super::check_instant("due_at", at)?;
+        }
         if let Some(a) = &new.assignee_id {
             // Assigning at creation is an assignment: same rule as assign_ticket.
             let probe = new
@@ -769,6 +780,9 @@ impl Desk {
         patch: TicketPatch,
     ) -> Result<Ticket> {
         self.require(actor, perms::TICKETS_WRITE)?;
+        if let Some(Some(at)) = patch.due_at {
+            super::check_instant("due_at", at)?;
+        }
         let principal = self.principal(actor);
         let audit = actor_audit(actor);
         let tenant = actor.tenant_id.as_str();
