@@ -154,6 +154,8 @@ impl From<faultdesk_storage::Error> for Error {
         let kind = match &e {
             S::NotFound { .. } => ErrorKind::NotFound,
             S::Conflict(_) => ErrorKind::Conflict,
+            // The database refused a value of the input (e.g. NUL on PostgreSQL).
+            S::Rejected(_) => ErrorKind::Validation,
             _ => ErrorKind::Storage,
         };
         Error {

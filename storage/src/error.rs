@@ -35,6 +35,10 @@ pub enum Error {
     /// Data read from or given to the database is malformed (bad cursor, undecodable column).
     #[error("invalid data: {0}")]
     InvalidData(String),
+    /// The database refused a value of the caller's input (PostgreSQL cannot store a NUL
+    /// character in `text` or `jsonb`). Nothing was written; the input must change.
+    #[error("{0}")]
+    Rejected(String),
     /// Any other database error.
     #[error("database error: {0}")]
     Db(DbErr),
@@ -83,6 +87,11 @@ fn classify(code: &str, message: String) -> Option<Error> {
         "23505" | "23503" | "23P01" => Some(Error::Conflict(message)),
         // PostgreSQL serialization_failure, deadlock_detected, lock_not_available.
         "40001" | "40P01" | "55P03" => Some(Error::Serialization(message)),
+        // PostgreSQL character_not_in_repertoire (NUL in text), untranslatable_character
+        // (\u0000 in jsonb): the caller's text, not the database, is at fault.
+        "22021" | "22P05" => Some(Error::Rejected(
+            "Text must not contain NUL characters (\\0)".into(),
+        )),
         _ => None,
     }
 }
@@ -123,6 +132,9 @@ mod tests {
         assert!(classify("2067", "unique".into()).unwrap().is_conflict());
         assert!(classify("23505", "unique".into()).unwrap().is_conflict());
         assert!(classify("42P01", "undefined table".into()).is_none());
+        let nul = classify("22021", "invalid byte sequence".into()).unwrap();
+        assert!(matches!(nul, Error::Rejected(_)) && !nul.is_retryable());
+        assert!(nul.to_string().contains("NUL"), "{nul}");
     }
 
     #[test]
