@@ -364,14 +364,16 @@ impl Fold {
         match d {
             Decision::Created { .. } => {}
             Decision::Deduplicated {
-                occurrence_count,
                 last_occurrence,
                 severity,
                 severity_changed,
                 ..
             } => {
-                a.occurrence_count = *occurrence_count;
-                a.last_occurrence = *last_occurrence;
+                // One more occurrence on top of the row as stored (locked by this
+                // transaction), not the correlator's count: another process's correlator may
+                // have counted occurrences this one never saw.
+                a.occurrence_count = a.occurrence_count.saturating_add(1);
+                a.last_occurrence = a.last_occurrence.max(*last_occurrence);
                 if *severity != Severity::Cleared {
                     a.severity = *severity;
                     a.raised_severity = *severity;
@@ -401,7 +403,6 @@ impl Fold {
                 flap_count,
                 status,
                 severity,
-                occurrence_count,
                 at,
                 ..
             } => {
@@ -415,7 +416,10 @@ impl Fold {
                     a.cleared_at = Some(*at);
                 }
                 a.severity = *severity;
-                a.occurrence_count = *occurrence_count;
+                if *severity != Severity::Cleared {
+                    // A re-raise is one more occurrence (counted on the stored row, as above).
+                    a.occurrence_count = a.occurrence_count.saturating_add(1);
+                }
                 a.last_occurrence = a.last_occurrence.max(*at);
                 e.changed = true;
             }
