@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod inputs;
+pub mod ops;
 
 use faultdesk::Desk;
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
