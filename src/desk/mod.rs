@@ -535,8 +535,9 @@ pub(crate) fn check_instant(field: &str, at: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
-/// `now - age` for a caller-given age, or a Validation error naming `field` when the age is
-/// negative or reaches before [`MIN_INSTANT`].
+/// `now - age` for a caller-given age ("older than `age`"), at the earliest [`MIN_INSTANT`]:
+/// an age that reaches before 1970 (up to `Duration::MAX`) means "nothing is that old", as no
+/// stored instant precedes 1970. A negative age is a Validation error naming `field`.
 pub(crate) fn before_now(
     field: &str,
     now: DateTime<Utc>,
@@ -545,9 +546,10 @@ pub(crate) fn before_now(
     if age < chrono::Duration::zero() {
         return Err(Error::validation(format!("{field} must not be negative")));
     }
-    now.checked_sub_signed(age)
+    Ok(now
+        .checked_sub_signed(age)
         .filter(|t| *t >= MIN_INSTANT)
-        .ok_or_else(|| Error::validation(format!("{field} reaches before 1970-01-01")))
+        .unwrap_or(MIN_INSTANT))
 }
 
 // Alarm use-cases, correlation and the SLA service.
