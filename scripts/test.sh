@@ -25,6 +25,15 @@ cargo fmt --all -- --check
 section "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# Supply chain (docs/guarantees.md, "Supply chain"): licenses, banned crates, sources. The
+# advisory database cannot be downloaded here; `cargo deny check advisories` is run elsewhere.
+section "cargo deny check licenses bans sources"
+cargo_deny_version=0.20.2
+if [ "$(cargo deny --version 2>/dev/null || true)" != "cargo-deny $cargo_deny_version" ]; then
+  cargo install --locked --quiet cargo-deny --version "$cargo_deny_version"
+fi
+cargo deny --locked check --hide-inclusion-graph licenses bans sources
+
 # One cargo test run: every storage/Desk test runs on SQLite and on the PostgreSQL above.
 section "Rust tests (SQLite + PostgreSQL 15)"
 cargo test --workspace --locked
