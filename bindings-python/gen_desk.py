@@ -251,6 +251,13 @@ SLA: list[Method] = [
      "*, instance_id: IdLike | None = None, from_: datetime | None = None, to: datetime | None = None",
      '{"query": _alarm_query(locals())}', "list[SlaBreachRecord]", "_list(SlaBreachRecord.from_raw)",
      "Recorded SLA breaches (optionally of one instance, starting in ``[from_, to)``), oldest first."),
+    ("record_sla_measurements", "instance_id: IdLike, samples: Sequence[Mapping[str, Any]]",
+     '{"instance_id": instance_id, "samples": list(samples)}', "StoredSlaInstance",
+     "StoredSlaInstance.from_raw",
+     "Records performance samples (dicts: ``at`` (aware datetime), ``latency_ms``, "
+     "``packet_loss_percent``, ``bandwidth_mbps`` as ``Decimal``/int/str) on an instance, all or "
+     "nothing: a value beyond the definition's ``performance`` target opens a ``performance`` "
+     "breach, the next value within target ends it."),
 ]
 
 WORK: list[Method] = [

@@ -23,7 +23,7 @@ add_comment edit_comment delete_comment list_comments add_attachment list_attach
 open_attachment delete_attachment
 create_sla_definition get_sla_definition list_sla_definitions update_sla_definition
 delete_sla_definition create_sla_instance create_sla_instances get_sla_instance list_sla_instances
-update_sla_instance delete_sla_instance sla_status sla_compliance_report list_sla_breaches
+update_sla_instance delete_sla_instance sla_status sla_compliance_report list_sla_breaches record_sla_measurements
 subscribe events_since run_due deliver_notifications open migrate close
 """.split()
 

@@ -222,3 +222,29 @@ def test_async_desk_sla(desk_url: str, tenant: str, tmp_path: Path) -> None:
             assert (await d.list_sla_instances(mgr)).total == 5
 
     asyncio.run(main())
+
+
+def test_performance_measurements_open_and_end_a_breach(desk: fd.Desk, tenant: str, nobody: fd.Actor) -> None:
+    mgr = manager(tenant)
+    d = desk.create_sla_definition(mgr, {**ENTERPRISE, "performance": {"max_latency_ms": "50"}})
+    inst = desk.create_sla_instance(mgr, d.id, "cust-p", period=PERIOD)
+    t = NOW - timedelta(hours=2)
+    out = desk.record_sla_measurements(
+        mgr, inst.id, [{"at": t, "latency_ms": 20}, {"at": t + timedelta(minutes=5), "latency_ms": Decimal("80.5")}]
+    )
+    assert isinstance(out, fd.StoredSlaInstance) and out.id == inst.id
+    [rec] = desk.list_sla_breaches(mgr, instance_id=inst.id)
+    assert rec.breach_type == "performance" and not rec.resolved
+    desk.record_sla_measurements(mgr, inst.id, [{"at": t + timedelta(minutes=10), "latency_ms": "10"}])
+    [rec] = desk.list_sla_breaches(mgr, instance_id=inst.id)
+    assert rec.resolved and rec.breach_end is not None
+    # Bad samples are refused and write nothing.
+    with pytest.raises(fd.ValidationError):
+        desk.record_sla_measurements(mgr, inst.id, [])
+    with pytest.raises(fd.ValidationError):
+        desk.record_sla_measurements(mgr, inst.id, [{"at": t + timedelta(minutes=20), "latency_ms": -1}])
+    with pytest.raises(fd.ValidationError):
+        desk.record_sla_measurements(mgr, inst.id, [{"at": datetime(2026, 1, 1), "latency_ms": 1}])
+    with pytest.raises(fd.PermissionDeniedError):
+        desk.record_sla_measurements(nobody, inst.id, [{"at": t + timedelta(minutes=30), "latency_ms": 99}])
+    assert len(desk.list_sla_breaches(mgr, instance_id=inst.id)) == 1

@@ -10,7 +10,9 @@ result names one of A's ids.
 
 from __future__ import annotations
 
-import sqlite3
+import pickle
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,21 +30,32 @@ import faultdesk as fd
 NOT_FOUND, NOTHING, REFUSED, OWN_ONLY = "not found", "nothing", "refused", "own only"
 
 
+#: Dumps a tenant's rows of a SQLite file, pickled to stdout. It runs in a child process: a
+#: second SQLite library in this process (Python's ``sqlite3`` next to the binding's own)
+#: would release the Desk's POSIX file locks whenever it closes the file, which is what
+#: SQLite documents as corrupting (seen here as ``disk I/O error`` on the Desk's next read).
+_SQLITE_DUMP = """
+import pickle, sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+out = {}
+for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+    cols = [r[1] for r in con.execute(f'PRAGMA table_info("{t}")')]
+    if "tenant_id" in cols:
+        rows = con.execute(f'SELECT * FROM "{t}" WHERE tenant_id = ?', (sys.argv[2],)).fetchall()
+        out[t] = sorted(rows, key=repr)
+con.close()
+sys.stdout.buffer.write(pickle.dumps(out))
+"""
+
+
 def dump_rows(url: str, tenant: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of ``tenant`` in every table that has a ``tenant_id``, in a stable order."""
-    out: dict[str, list[tuple[Any, ...]]] = {}
     if url.startswith("sqlite://"):
-        con = sqlite3.connect(url.removeprefix("sqlite://"))
-        try:
-            tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            for t in tables:
-                cols = [r[1] for r in con.execute(f'PRAGMA table_info("{t}")')]
-                if "tenant_id" in cols:
-                    rows = con.execute(f'SELECT * FROM "{t}" WHERE tenant_id = ?', (tenant,)).fetchall()
-                    out[t] = sorted(rows, key=repr)
-        finally:
-            con.close()
-        return out
+        path = url.removeprefix("sqlite://")
+        done = subprocess.run([sys.executable, "-c", _SQLITE_DUMP, path, tenant], check=True, capture_output=True)
+        dumped: dict[str, list[tuple[Any, ...]]] = pickle.loads(done.stdout)
+        return dumped
+    out: dict[str, list[tuple[Any, ...]]] = {}
     import psycopg
 
     with psycopg.connect(url) as con:
@@ -203,6 +216,8 @@ CASES: list[Case] = [
         w.b, datetime.now(timezone.utc) - timedelta(days=60), datetime.now(timezone.utc))),
     ("list_sla_breaches", NOTHING, lambda w: w.desk.list_sla_breaches(w.b)),
     ("list_sla_breaches", NOT_FOUND, lambda w: w.desk.list_sla_breaches(w.b, instance_id=w.sla_instance)),
+    ("record_sla_measurements", NOT_FOUND, lambda w: w.desk.record_sla_measurements(
+        w.b, w.sla_instance, [{"at": datetime.now(timezone.utc), "latency_ms": 5000}])),
     ("collect_orphan_blobs", OWN_ONLY, lambda w: w.desk.collect_orphan_blobs(w.b.tenant_id, grace=timedelta(0))),
 ]
 

@@ -622,6 +622,14 @@ class Desk:
         raw = self._native.call('list_sla_breaches', actor, {"query": _alarm_query(locals())})
         return _list(SlaBreachRecord.from_raw)(raw)
 
+    def record_sla_measurements(self, actor: Actor, instance_id: IdLike, samples: Sequence[Mapping[str, Any]]) -> StoredSlaInstance:
+        """Records performance samples (dicts: ``at`` (aware datetime), ``latency_ms``,
+        ``packet_loss_percent``, ``bandwidth_mbps`` as ``Decimal``/int/str) on an instance, all or
+        nothing: a value beyond the definition's ``performance`` target opens a ``performance``
+        breach, the next value within target ends it."""
+        raw = self._native.call('record_sla_measurements', actor, {"instance_id": instance_id, "samples": list(samples)})
+        return StoredSlaInstance.from_raw(raw)
+
     def events_since(self, actor: Actor, after_seq: int = 0, *, limit: int = 100) -> list[Event]:
         """Committed events of the actor's tenant after sequence ``after_seq`` (resume a consumer)."""
         raw = self._native.call('events_since', actor, {"after_seq": after_seq, "limit": limit})
@@ -1035,6 +1043,14 @@ class AsyncDesk:
         first."""
         raw = await self._native.call_async('list_sla_breaches', actor, {"query": _alarm_query(locals())})
         return _list(SlaBreachRecord.from_raw)(raw)
+
+    async def record_sla_measurements(self, actor: Actor, instance_id: IdLike, samples: Sequence[Mapping[str, Any]]) -> StoredSlaInstance:
+        """Records performance samples (dicts: ``at`` (aware datetime), ``latency_ms``,
+        ``packet_loss_percent``, ``bandwidth_mbps`` as ``Decimal``/int/str) on an instance, all or
+        nothing: a value beyond the definition's ``performance`` target opens a ``performance``
+        breach, the next value within target ends it."""
+        raw = await self._native.call_async('record_sla_measurements', actor, {"instance_id": instance_id, "samples": list(samples)})
+        return StoredSlaInstance.from_raw(raw)
 
     async def events_since(self, actor: Actor, after_seq: int = 0, *, limit: int = 100) -> list[Event]:
         """Committed events of the actor's tenant after sequence ``after_seq`` (resume a consumer)."""

@@ -22,6 +22,7 @@ pub const METHODS: &[&str] = &[
     "sla_status",
     "sla_compliance_report",
     "list_sla_breaches",
+    "record_sla_measurements",
 ];
 
 /// Argument `definition` (a dict or a JSON string) read with fault-core's own reader, so its
@@ -70,6 +71,10 @@ pub async fn call(desk: &Desk, a: &Actor, method: &str, args: &Args) -> Result<O
             to_json(desk.sla_compliance_report(a, args.get("query")?).await?)?
         }
         "list_sla_breaches" => to_json(desk.list_sla_breaches(a, args.get("query")?).await?)?,
+        "record_sla_measurements" => to_json(
+            desk.record_sla_measurements(a, args.id("instance_id")?, args.get("samples")?)
+                .await?,
+        )?,
         _ => return Ok(None),
     }))
 }
