@@ -128,6 +128,65 @@ export declare class Desk {
   /** Cancels a maintenance window; the alarms it suppressed return to their status. */
   cancelMaintenanceWindow(actor: Actor, id: string): Promise<MaintenanceWindow>
   /**
+   * Stores an availability SLA definition (fault-core's JSON as an object or a string:
+   * `name`, `availability_target` (`"0.999"`), `measurement_period` (`{ kind:
+   * 'calendar_month' }`), `response_minutes`, `credit_schedule`, `monthly_fee`, ...).
+   * Requires `faults.sla.write`.
+   */
+  createSlaDefinition(actor: Actor, definition: Record<string, unknown> | string): Promise<StoredSlaDefinition>
+  /** Reads an SLA definition (`NOT_FOUND`: `SLA definition {id} not found`). */
+  getSlaDefinition(actor: Actor, id: string): Promise<StoredSlaDefinition>
+  /** The tenant's SLA definitions by name. */
+  listSlaDefinitions(actor: Actor): Promise<Array<StoredSlaDefinition>>
+  /** Replaces a definition; existing instances keep the terms they were created with. */
+  updateSlaDefinition(actor: Actor, id: string, definition: Record<string, unknown> | string): Promise<StoredSlaDefinition>
+  /** Deletes an SLA definition. */
+  deleteSlaDefinition(actor: Actor, id: string): Promise<void>
+  /**
+   * Applies a definition to a customer (and optionally a service and resources) for the
+   * period containing `at` (default now) or an explicit `period`; alarms naming the
+   * customer, the service (`service_id` label) or a resource then count as outages.
+   */
+  createSlaInstance(actor: Actor, input: NewSlaInstance): Promise<StoredSlaInstance>
+  /**
+   * Creates many instances in one transaction, all or nothing (an invalid input is a
+   * `VALIDATION` error naming its index).
+   */
+  createSlaInstances(actor: Actor, inputs: Array<NewSlaInstance>): Promise<Array<StoredSlaInstance>>
+  /** Reads an SLA instance with its stored figures (`SLA instance {id} not found`). */
+  getSlaInstance(actor: Actor, id: string): Promise<StoredSlaInstance>
+  /**
+   * The tenant's SLA instances by period start, one page (`status`: `active`, `at_risk`,
+   * `breached`, `expired`; `from`/`to`: periods overlapping that range, both or neither).
+   */
+  listSlaInstances(actor: Actor, query?: SlaInstanceQuery | undefined | null): Promise<SlaInstancePage>
+  /**
+   * Changes an instance's fee, currency or metadata (absent: unchanged); credits are
+   * recomputed.
+   */
+  updateSlaInstance(actor: Actor, id: string, patch: SlaInstancePatch): Promise<StoredSlaInstance>
+  /** Deletes an SLA instance with its outages and breach records. */
+  deleteSlaInstance(actor: Actor, id: string): Promise<void>
+  /**
+   * Records performance samples (latency, packet loss, bandwidth) of an instance: a value
+   * beyond the definition's performance target opens a performance breach (recorded once,
+   * with its event, notification intents and credit), the next value within target ends
+   * it. All or nothing. Requires `faults.sla.write`.
+   */
+  recordSlaMeasurements(actor: Actor, instanceId: string, samples: Array<SlaMeasurement>): Promise<StoredSlaInstance>
+  /**
+   * The instance and its availability status now: availability, planned and unplanned
+   * downtime, compliance, breaches and credits.
+   */
+  slaStatus(actor: Actor, id: string): Promise<SlaInstanceStatus>
+  /** Seed 002's compliance report over the instances whose period overlaps `[from, to)`. */
+  slaComplianceReport(actor: Actor, query: SlaReportQuery): Promise<ComplianceReport>
+  /**
+   * Recorded SLA breaches (optionally of one instance, starting in `[from, to)`), oldest
+   * first.
+   */
+  listSlaBreaches(actor: Actor, query?: SlaBreachQuery | undefined | null): Promise<Array<SlaBreachRecord>>
+  /**
    * Seed 000: a ticket from an alarm (subject, body, metadata, priority mapping, one ticket
    * per alarm).
    */
@@ -548,6 +607,40 @@ export interface CommentRevision {
   editedBy: string
 }
 
+/** Seed 002's compliance report (`slaComplianceReport`). */
+export interface ComplianceReport {
+  /** The report's range. */
+  range: SlaPeriod
+  /** The instant it was computed for. */
+  asOf: Date
+  /** One line per instance. */
+  instances: Array<InstanceCompliance>
+  /** Totals. */
+  totals: ComplianceTotals
+}
+
+/** Totals of a compliance report. */
+export interface ComplianceTotals {
+  /** Instances in the report. */
+  instanceCount: number
+  /** Average availability (`null` without instances). */
+  averageAvailability: string | null
+  /** Breaches in total. */
+  totalBreaches: number
+  /** Credits in total. */
+  totalCredits: string
+  /** Planned downtime in total, milliseconds. */
+  plannedDowntimeMs: number
+  /** Unplanned downtime in total, milliseconds. */
+  unplannedDowntimeMs: number
+  /** Instances compliant. */
+  compliant: number
+  /** Instances at risk. */
+  atRisk: number
+  /** Instances breached. */
+  breached: number
+}
+
 /** One decision of the correlator. */
 export interface Decision {
   /**
@@ -693,6 +786,16 @@ export interface IngestOutcome {
   decisions: Array<Decision>
 }
 
+/** One instance's line of a compliance report. */
+export interface InstanceCompliance {
+  /** The definition's name. */
+  definitionName: string
+  /** What the instance covers. */
+  scope: SlaScope
+  /** Its status. */
+  status: SlaAvailabilityStatus
+}
+
 /** What a maintenance window covers. */
 export interface MaintenanceScope {
   /** Resource ids. */
@@ -748,6 +851,34 @@ export interface NewMaintenanceWindow {
   end: Date
   /** Scope. */
   scope: MaintenanceScope
+}
+
+/**
+ * Input of `createSlaInstance` / `createSlaInstances`: a definition applied to a customer
+ * (and optionally a service and resources) for one measurement period.
+ */
+export interface NewSlaInstance {
+  /** The definition. */
+  definitionId: string
+  /** The customer the SLA is sold to. */
+  customerId: string
+  /** The service it covers (alarms name it with their `service_id` label). */
+  serviceId?: string
+  /** Resources whose alarms affect the service. */
+  resourceIds?: Array<string>
+  /**
+   * The instant whose measurement period the instance covers (default now); give this or
+   * `period`, not both.
+   */
+  at?: Date
+  /** An explicit period instead of the definition's. */
+  period?: SlaPeriod
+  /** The period's fee (default: the definition's `monthly_fee`), e.g. `"499.00"`. */
+  monthlyFee?: string | number
+  /** Currency of the fee and credits (three letters, e.g. `EUR`). */
+  currency?: string
+  /** Free-form metadata (an object). */
+  metadata?: Record<string, unknown>
 }
 
 /** Input of `createTicket`. */
@@ -820,6 +951,124 @@ export interface RunDueReport {
   breaches: number
   /** Escalations applied. */
   escalations: number
+  /** Availability SLA instances evaluated because their check instant had come. */
+  slaInstances: number
+  /** Availability SLA breaches recorded by those evaluations (`sla.instance_breach`). */
+  slaBreaches: number
+  /** Tickets opened for those breaches (auto-tickets on). */
+  slaTickets: Array<string>
+}
+
+/** An instance's availability status at an instant. */
+export interface SlaAvailabilityStatus {
+  /** The instance. */
+  instanceId: string
+  /** Its period. */
+  period: SlaPeriod
+  /** The instant it was computed for. */
+  asOf: Date
+  /** `compliant`, `at_risk` or `breached`. */
+  compliance: string
+  /** Availability as a decimal fraction. */
+  availability: string
+  /** The target fraction. */
+  availabilityTarget: string
+  /** Measured time so far, milliseconds. */
+  measuredMs: number
+  /** Downtime the target allows over the period, milliseconds. */
+  allowedDowntimeMs: number
+  /** Allowance left, milliseconds. */
+  remainingAllowanceMs: number
+  /** Planned (maintenance) downtime, milliseconds. */
+  plannedDowntimeMs: number
+  /** Unplanned downtime, milliseconds. */
+  unplannedDowntimeMs: number
+  /** Downtime counted against the target, milliseconds. */
+  countedDowntimeMs: number
+  /** Outages still open. */
+  openOutages: number
+  /** Breaches. */
+  breaches: Array<SlaBreach>
+  /** Number of breaches. */
+  breachCount: number
+  /** Credit as a percentage of the fee. */
+  creditPercent: string
+  /** Credits owed. */
+  creditsOwed: string
+}
+
+/** One breach as fault-core computes it. */
+export interface SlaBreach {
+  /** Stable key within the instance (`availability`, `response:<alarm id>`, ...). */
+  key: string
+  /** `availability`, `response_time`, `resolution_time` or `performance`. */
+  kind: string
+  /** For performance breaches: `latency`, `packet_loss` or `bandwidth`. */
+  metric: string | null
+  /** The alarm that caused it. */
+  alarmId: string | null
+  /** The alarm's severity. */
+  severity: string | null
+  /** When it began. */
+  start: Date
+  /** When it ended (`null` while ongoing). */
+  end: Date | null
+  /** Duration so far, milliseconds. */
+  durationMs: number
+  /** Target (decimal string). */
+  target: string
+  /** Actual value (decimal string). */
+  actual: string
+  /** `ratio`, `minutes`, `milliseconds`, `percent` or `mbps`. */
+  unit: string
+  /** Credit it earns (decimal string). */
+  financialImpact: string
+}
+
+/** Filters of `listSlaBreaches` (all optional). */
+export interface SlaBreachQuery {
+  /** Only this instance's breaches. */
+  instanceId?: string
+  /** Breaches starting at or after. */
+  from?: Date
+  /** Breaches starting before. */
+  to?: Date
+}
+
+/** A recorded SLA breach. */
+export interface SlaBreachRecord {
+  /** Breach id. */
+  id: string
+  /** The instance. */
+  instanceId: string
+  /** Stable key within the instance. */
+  breachKey: string
+  /** `availability`, `response_time`, `resolution_time` or `performance`. */
+  breachType: string
+  /** The alarm that caused it. */
+  alarmId: string | null
+  /** The ticket opened (or linked) for it. */
+  ticketId: string | null
+  /** When it began. */
+  breachStart: Date
+  /** When it ended (`null` while ongoing). */
+  breachEnd: Date | null
+  /** Duration so far, whole seconds. */
+  durationSeconds: number | null
+  /** Target (ratio for availability, minutes for response/resolution). */
+  targetValue: string | null
+  /** Actual value. */
+  actualValue: string | null
+  /** Credit it earns. */
+  creditAmount: string | null
+  /** Whether it has ended. */
+  resolved: boolean
+  /** When it ended. */
+  resolvedAt: Date | null
+  /** The breach as fault-core reported it last (snake_case keys). */
+  details: Record<string, unknown>
+  /** When it was recorded. */
+  createdAt: Date
 }
 
 /** One event of a ticket's SLA-relevant history. */
@@ -832,6 +1081,105 @@ export interface SlaEventInput {
   priority?: string
   /** Category of the (new) state (`created`, `status_changed`). */
   category?: string
+}
+
+/** One page of SLA instances. */
+export interface SlaInstancePage {
+  /** Instances of this page. */
+  items: Array<StoredSlaInstance>
+  /** Matching instances in total. */
+  total: number
+  /** Page number. */
+  page: number
+  /** Page size. */
+  pageSize: number
+  /** Cursor of the next page. */
+  nextCursor: string | null
+}
+
+/** Changes of `updateSlaInstance` (only given fields change; credits are recomputed). */
+export interface SlaInstancePatch {
+  /** New fee for the period. */
+  monthlyFee?: string | number
+  /** New currency. */
+  currency?: string
+  /** New metadata (an object; replaces the old one). */
+  metadata?: Record<string, unknown>
+}
+
+/** Filters and page of `listSlaInstances` (all optional). */
+export interface SlaInstanceQuery {
+  /** Customer. */
+  customerId?: string
+  /** Service. */
+  serviceId?: string
+  /** Definition. */
+  definitionId?: string
+  /** Stored statuses (any of `active`, `at_risk`, `breached`, `expired`). */
+  status?: Array<string>
+  /** Periods overlapping `[from, to)` (give both or neither). */
+  from?: Date
+  /** See `from`. */
+  to?: Date
+  /** Page number (from 1). */
+  page?: number
+  /** Page size (1..=100, default 50). */
+  pageSize?: number
+}
+
+/** What `slaStatus` returns: the stored instance and its status computed now. */
+export interface SlaInstanceStatus {
+  /** The instance. */
+  instance: StoredSlaInstance
+  /** Its status at the Desk clock's now. */
+  status: SlaAvailabilityStatus
+}
+
+/** One performance sample for `recordSlaMeasurements`; absent values are not measured. */
+export interface SlaMeasurement {
+  /** When it was taken (inside the instance's period). */
+  at: Date
+  /** Latency in milliseconds. */
+  latencyMs?: string | number
+  /** Packet loss in percent (0..=100). */
+  packetLossPercent?: string | number
+  /** Bandwidth in Mbps. */
+  bandwidthMbps?: string | number
+}
+
+/** A measurement period `[start, end)`. */
+export interface SlaPeriod {
+  /** First instant of the period. */
+  start: Date
+  /** First instant after the period. */
+  end: Date
+}
+
+/** What `slaComplianceReport` covers: instances whose period overlaps `[from, to)`. */
+export interface SlaReportQuery {
+  /** Start of the range. */
+  from: Date
+  /** End of the range (exclusive). */
+  to: Date
+  /** Only this customer's instances. */
+  customerId?: string
+  /** Only instances of this service. */
+  serviceId?: string
+  /** Only instances of this definition. */
+  definitionId?: string
+}
+
+/**
+ * What an SLA instance covers: alarms naming the customer, the service (`service_id` label)
+ * or one of the resources count as its outages.
+ */
+export interface SlaScope {
+  /** Customer. */
+  customerId: string | null
+  /** Service. */
+  serviceId: string | null
+  /** Resources (devices, ports, circuits), sorted. */
+  resourceIds: Array<string>
 }
 
 /** The SLA state of a ticket (`ticketSla`). */
@@ -882,6 +1230,61 @@ export interface StoredRule {
   id: string
   /** The rule in seed 002's JSON format. */
   rule: Record<string, unknown>
+  /** Created. */
+  createdAt: Date
+  /** Last changed. */
+  updatedAt: Date
+}
+
+/** A stored SLA definition. */
+export interface StoredSlaDefinition {
+  /** Definition id. */
+  id: string
+  /**
+   * The definition in fault-core's JSON (`name`, `availability_target`,
+   * `measurement_period`, `credit_schedule`, `monthly_fee`, ...).
+   */
+  definition: Record<string, unknown>
+  /** Whether new instances may use it. */
+  enabled: boolean
+  /** Created. */
+  createdAt: Date
+  /** Last changed. */
+  updatedAt: Date
+}
+
+/** A stored SLA instance with the figures last written (`slaStatus` computes them fresh). */
+export interface StoredSlaInstance {
+  /** Instance id. */
+  id: string
+  /** The definition it was created from. */
+  definitionId: string
+  /** The definition as it was when the instance was created (fault-core's JSON). */
+  definition: Record<string, unknown>
+  /** What it covers. */
+  scope: SlaScope
+  /** The measurement period. */
+  period: SlaPeriod
+  /** `active`, `at_risk`, `breached` or `expired`. */
+  status: string
+  /** Availability as a decimal fraction (`"0.9995"`). */
+  availability: string | null
+  /** Planned downtime, whole seconds. */
+  plannedDowntimeSeconds: number
+  /** Unplanned downtime, whole seconds. */
+  unplannedDowntimeSeconds: number
+  /** Breaches. */
+  breachCount: number
+  /** Credits owed, rounded to cents. */
+  creditAmount: string
+  /** The period's fee. */
+  monthlyFee: string
+  /** Currency. */
+  currency: string | null
+  /** Metadata. */
+  metadata: Record<string, unknown>
+  /** When `runDue` next evaluates it. */
+  nextCheckAt: Date | null
   /** Created. */
   createdAt: Date
   /** Last changed. */

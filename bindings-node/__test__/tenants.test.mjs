@@ -4,6 +4,11 @@ import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { backends, actor, rejectsWith, OLT_RULE as RULE } from './helpers.mjs'
 
+/** Availability SLA terms named `name`. */
+function slaTerms(name) {
+  return { name, availability_target: '0.9999', measurement_period: { kind: 'calendar_month' }, monthly_fee: '100.00' }
+}
+
 for (const backend of backends()) {
   describe(`tenant isolation on ${backend.name}`, () => {
     let ctx, desk, A
@@ -24,6 +29,10 @@ for (const backend of backends()) {
         windows: await desk.listMaintenanceWindows(a),
         tickets: (await desk.listTickets(a, { pageSize: 100 })).total,
         events: (await desk.eventsSince(a, 0, 1000)).length,
+        slaDefinitions: await desk.listSlaDefinitions(a),
+        slaInstance: await desk.getSlaInstance(a, A.slaInstance.id),
+        slaInstances: (await desk.listSlaInstances(a)).total,
+        slaBreaches: await desk.listSlaBreaches(a),
       }
     }
 
@@ -45,7 +54,9 @@ for (const backend of backends()) {
         title: 'A works', start: new Date(Date.now() + 3_600_000), end: new Date(Date.now() + 7_200_000), scope: { resources: ['x'] },
       })
       const correlationId = (await desk.getAlarm(a, child.alarmIds[0])).correlationId
-      A = { ticket, closed, comment, attachment, rule, alarm, child: child.alarmIds[0], window, correlationId }
+      const slaDefinition = await desk.createSlaDefinition(a, slaTerms("A's Gold"))
+      const slaInstance = await desk.createSlaInstance(a, { definitionId: slaDefinition.id, customerId: 'cust-a', resourceIds: ['olt-a'] })
+      A = { ticket, closed, comment, attachment, rule, alarm, child: child.alarmIds[0], window, correlationId, slaDefinition, slaInstance }
     })
     after(async () => ctx.cleanup())
 
@@ -81,6 +92,17 @@ for (const backend of backends()) {
         updateRule: () => desk.updateRule(b, A.rule.id, { ...RULE, time_window: 1 }),
         deleteRule: () => desk.deleteRule(b, A.rule.id),
         cancelMaintenanceWindow: () => desk.cancelMaintenanceWindow(b, A.window.id),
+        getSlaDefinition: () => desk.getSlaDefinition(b, A.slaDefinition.id),
+        updateSlaDefinition: () => desk.updateSlaDefinition(b, A.slaDefinition.id, slaTerms('pwned')),
+        deleteSlaDefinition: () => desk.deleteSlaDefinition(b, A.slaDefinition.id),
+        createSlaInstance: () => desk.createSlaInstance(b, { definitionId: A.slaDefinition.id, customerId: 'cust-b', resourceIds: ['olt-a'] }),
+        createSlaInstances: () => desk.createSlaInstances(b, [{ definitionId: A.slaDefinition.id, customerId: 'cust-b' }]),
+        getSlaInstance: () => desk.getSlaInstance(b, A.slaInstance.id),
+        updateSlaInstance: () => desk.updateSlaInstance(b, A.slaInstance.id, { monthlyFee: '1', metadata: { pwned: true } }),
+        deleteSlaInstance: () => desk.deleteSlaInstance(b, A.slaInstance.id),
+        recordSlaMeasurements: () => desk.recordSlaMeasurements(b, A.slaInstance.id, [{ at: new Date(), latencyMs: 1 }]),
+        slaStatus: () => desk.slaStatus(b, A.slaInstance.id),
+        listSlaBreachesOfInstance: () => desk.listSlaBreaches(b, { instanceId: A.slaInstance.id }),
       }
       for (const [name, call] of Object.entries(notFound)) {
         await rejectsWith(call(), 'NOT_FOUND').catch((e) => {
@@ -108,6 +130,15 @@ for (const backend of backends()) {
       assert.deepEqual(await desk.listMaintenanceWindows(b), [])
       assert.deepEqual(await desk.checkUnacknowledged(b), [])
       assert.deepEqual(await desk.eventsSince(b, 0, 1000), [])
+      assert.deepEqual(await desk.listSlaDefinitions(b), [])
+      assert.equal((await desk.listSlaInstances(b)).total, 0)
+      assert.deepEqual(await desk.listSlaBreaches(b), [])
+      const report = await desk.slaComplianceReport(b, { from: new Date(Date.now() - 60 * 86_400_000), to: new Date(Date.now() + 86_400_000) })
+      assert.equal(report.totals.instanceCount, 0)
+      // B's own definition is B's only.
+      const own = await desk.createSlaDefinition(b, slaTerms("B's Gold"))
+      assert.deepEqual((await desk.listSlaDefinitions(b)).map((d) => d.id), [own.id])
+      await desk.deleteSlaDefinition(b, own.id)
       assert.deepEqual(await snapshot(), before, 'tenant A is unchanged')
     })
   })

@@ -9,6 +9,11 @@ use crate::alarms::{
 };
 use crate::convert::{opt_uuid, parse, uuid};
 use crate::outcome::{Settled, invalid, settle};
+use crate::sla::{
+    self, ComplianceReport, NewSlaInstance, SlaBreachQuery, SlaBreachRecord, SlaInstancePage,
+    SlaInstancePatch, SlaInstanceQuery, SlaInstanceStatus, SlaMeasurement, SlaReportQuery,
+    StoredSlaDefinition, StoredSlaInstance,
+};
 use crate::subscription::{SubscribeOptions, Subscriptions};
 use crate::tickets::{
     Actor, Attachment, Comment, HistoryEntry, NewAttachment, NewTicket, Ticket, TicketFromAlarm,
@@ -507,6 +512,244 @@ impl Desk {
                 .await
         };
         settle(r.await.map(Into::into))
+    }
+
+    // ------------------------------------------------------------------ availability SLA
+
+    /// Stores an availability SLA definition (fault-core's JSON as an object or a string:
+    /// `name`, `availability_target` (`"0.999"`), `measurement_period` (`{ kind:
+    /// 'calendar_month' }`), `response_minutes`, `credit_schedule`, `monthly_fee`, ...).
+    /// Requires `faults.sla.write`.
+    #[napi(ts_return_type = "Promise<StoredSlaDefinition>")]
+    pub async fn create_sla_definition(
+        &self,
+        actor: Actor,
+        #[napi(ts_arg_type = "Record<string, unknown> | string")] definition: serde_json::Value,
+    ) -> napi::Result<Settled<StoredSlaDefinition>> {
+        let r = async {
+            let d = sla::definition(definition)?;
+            self.desk.create_sla_definition(&actor.into(), d).await
+        };
+        settle(r.await.map(Into::into))
+    }
+
+    /// Reads an SLA definition (`NOT_FOUND`: `SLA definition {id} not found`).
+    #[napi(ts_return_type = "Promise<StoredSlaDefinition>")]
+    pub async fn get_sla_definition(
+        &self,
+        actor: Actor,
+        id: String,
+    ) -> napi::Result<Settled<StoredSlaDefinition>> {
+        let r = async {
+            self.desk
+                .get_sla_definition(&actor.into(), uuid("id", &id)?)
+                .await
+        };
+        settle(r.await.map(Into::into))
+    }
+
+    /// The tenant's SLA definitions by name.
+    #[napi(ts_return_type = "Promise<Array<StoredSlaDefinition>>")]
+    pub async fn list_sla_definitions(
+        &self,
+        actor: Actor,
+    ) -> napi::Result<Settled<Vec<StoredSlaDefinition>>> {
+        settle(
+            self.desk
+                .list_sla_definitions(&actor.into())
+                .await
+                .map(many),
+        )
+    }
+
+    /// Replaces a definition; existing instances keep the terms they were created with.
+    #[napi(ts_return_type = "Promise<StoredSlaDefinition>")]
+    pub async fn update_sla_definition(
+        &self,
+        actor: Actor,
+        id: String,
+        #[napi(ts_arg_type = "Record<string, unknown> | string")] definition: serde_json::Value,
+    ) -> napi::Result<Settled<StoredSlaDefinition>> {
+        let r = async {
+            let id = uuid("id", &id)?;
+            let d = sla::definition(definition)?;
+            self.desk.update_sla_definition(&actor.into(), id, d).await
+        };
+        settle(r.await.map(Into::into))
+    }
+
+    /// Deletes an SLA definition.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub async fn delete_sla_definition(
+        &self,
+        actor: Actor,
+        id: String,
+    ) -> napi::Result<Settled<()>> {
+        let r = async {
+            self.desk
+                .delete_sla_definition(&actor.into(), uuid("id", &id)?)
+                .await
+        };
+        settle(r.await)
+    }
+
+    /// Applies a definition to a customer (and optionally a service and resources) for the
+    /// period containing `at` (default now) or an explicit `period`; alarms naming the
+    /// customer, the service (`service_id` label) or a resource then count as outages.
+    #[napi(ts_return_type = "Promise<StoredSlaInstance>")]
+    pub async fn create_sla_instance(
+        &self,
+        actor: Actor,
+        input: NewSlaInstance,
+    ) -> napi::Result<Settled<StoredSlaInstance>> {
+        let r = async {
+            let input = input.into_input()?;
+            self.desk.create_sla_instance(&actor.into(), input).await
+        };
+        settle(r.await.map(Into::into))
+    }
+
+    /// Creates many instances in one transaction, all or nothing (an invalid input is a
+    /// `VALIDATION` error naming its index).
+    #[napi(ts_return_type = "Promise<Array<StoredSlaInstance>>")]
+    pub async fn create_sla_instances(
+        &self,
+        actor: Actor,
+        inputs: Vec<NewSlaInstance>,
+    ) -> napi::Result<Settled<Vec<StoredSlaInstance>>> {
+        let r = async {
+            let inputs = sla::new_instances(inputs)?;
+            self.desk.create_sla_instances(&actor.into(), inputs).await
+        };
+        settle(r.await.map(many))
+    }
+
+    /// Reads an SLA instance with its stored figures (`SLA instance {id} not found`).
+    #[napi(ts_return_type = "Promise<StoredSlaInstance>")]
+    pub async fn get_sla_instance(
+        &self,
+        actor: Actor,
+        id: String,
+    ) -> napi::Result<Settled<StoredSlaInstance>> {
+        let r = async {
+            self.desk
+                .get_sla_instance(&actor.into(), uuid("id", &id)?)
+                .await
+        };
+        settle(r.await.map(Into::into))
+    }
+
+    /// The tenant's SLA instances by period start, one page (`status`: `active`, `at_risk`,
+    /// `breached`, `expired`; `from`/`to`: periods overlapping that range, both or neither).
+    #[napi(ts_return_type = "Promise<SlaInstancePage>")]
+    pub async fn list_sla_instances(
+        &self,
+        actor: Actor,
+        query: Option<SlaInstanceQuery>,
+    ) -> napi::Result<Settled<SlaInstancePage>> {
+        let r = async {
+            let q = match query {
+                Some(q) => q.into_query()?,
+                None => faultdesk::SlaInstanceQuery::default(),
+            };
+            self.desk.list_sla_instances(&actor.into(), q).await
+        };
+        settle(r.await.map(Into::into))
+    }
+
+    /// Changes an instance's fee, currency or metadata (absent: unchanged); credits are
+    /// recomputed.
+    #[napi(ts_return_type = "Promise<StoredSlaInstance>")]
+    pub async fn update_sla_instance(
+        &self,
+        actor: Actor,
+        id: String,
+        patch: SlaInstancePatch,
+    ) -> napi::Result<Settled<StoredSlaInstance>> {
+        let r = async {
+            let id = uuid("id", &id)?;
+            let patch = patch.into_patch()?;
+            self.desk
+                .update_sla_instance(&actor.into(), id, patch)
+                .await
+        };
+        settle(r.await.map(Into::into))
+    }
+
+    /// Deletes an SLA instance with its outages and breach records.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub async fn delete_sla_instance(&self, actor: Actor, id: String) -> napi::Result<Settled<()>> {
+        let r = async {
+            self.desk
+                .delete_sla_instance(&actor.into(), uuid("id", &id)?)
+                .await
+        };
+        settle(r.await)
+    }
+
+    /// Records performance samples (latency, packet loss, bandwidth) of an instance: a value
+    /// beyond the definition's performance target opens a performance breach (recorded once,
+    /// with its event, notification intents and credit), the next value within target ends
+    /// it. All or nothing. Requires `faults.sla.write`.
+    #[napi(ts_return_type = "Promise<StoredSlaInstance>")]
+    pub async fn record_sla_measurements(
+        &self,
+        actor: Actor,
+        instance_id: String,
+        samples: Vec<SlaMeasurement>,
+    ) -> napi::Result<Settled<StoredSlaInstance>> {
+        let r = async {
+            let id = uuid("instanceId", &instance_id)?;
+            let samples = sla::measurements(samples)?;
+            self.desk
+                .record_sla_measurements(&actor.into(), id, samples)
+                .await
+        };
+        settle(r.await.map(Into::into))
+    }
+
+    /// The instance and its availability status now: availability, planned and unplanned
+    /// downtime, compliance, breaches and credits.
+    #[napi(ts_return_type = "Promise<SlaInstanceStatus>")]
+    pub async fn sla_status(
+        &self,
+        actor: Actor,
+        id: String,
+    ) -> napi::Result<Settled<SlaInstanceStatus>> {
+        let r = async { self.desk.sla_status(&actor.into(), uuid("id", &id)?).await };
+        settle(r.await.map(Into::into))
+    }
+
+    /// Seed 002's compliance report over the instances whose period overlaps `[from, to)`.
+    #[napi(ts_return_type = "Promise<ComplianceReport>")]
+    pub async fn sla_compliance_report(
+        &self,
+        actor: Actor,
+        query: SlaReportQuery,
+    ) -> napi::Result<Settled<ComplianceReport>> {
+        let r = async {
+            let q = query.into_query()?;
+            self.desk.sla_compliance_report(&actor.into(), q).await
+        };
+        settle(r.await.map(Into::into))
+    }
+
+    /// Recorded SLA breaches (optionally of one instance, starting in `[from, to)`), oldest
+    /// first.
+    #[napi(ts_return_type = "Promise<Array<SlaBreachRecord>>")]
+    pub async fn list_sla_breaches(
+        &self,
+        actor: Actor,
+        query: Option<SlaBreachQuery>,
+    ) -> napi::Result<Settled<Vec<SlaBreachRecord>>> {
+        let r = async {
+            let q = match query {
+                Some(q) => q.into_query()?,
+                None => faultdesk::SlaBreachQuery::default(),
+            };
+            self.desk.list_sla_breaches(&actor.into(), q).await
+        };
+        settle(r.await.map(many))
     }
 
     // ------------------------------------------------------------------ tickets

@@ -12,6 +12,7 @@ pub mod convert;
 pub mod desk;
 pub mod engines;
 pub mod outcome;
+pub mod sla;
 pub mod subscription;
 pub mod tickets;
 pub mod work;

@@ -123,6 +123,12 @@ pub struct RunDueReport {
     pub breaches: u32,
     /// Escalations applied.
     pub escalations: u32,
+    /// Availability SLA instances evaluated because their check instant had come.
+    pub sla_instances: u32,
+    /// Availability SLA breaches recorded by those evaluations (`sla.instance_breach`).
+    pub sla_breaches: u32,
+    /// Tickets opened for those breaches (auto-tickets on).
+    pub sla_tickets: Vec<String>,
 }
 
 fn n(x: usize) -> u32 {
@@ -136,6 +142,9 @@ impl From<faultdesk::RunDueReport> for RunDueReport {
             warnings: n(r.warnings),
             breaches: n(r.breaches),
             escalations: n(r.escalations),
+            sla_instances: n(r.sla_instances),
+            sla_breaches: n(r.sla_breaches),
+            sla_tickets: r.sla_tickets.iter().map(ToString::to_string).collect(),
         }
     }
 }
