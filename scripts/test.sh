@@ -38,6 +38,17 @@ cargo deny --locked check --hide-inclusion-graph licenses bans sources
 section "Rust tests (SQLite + PostgreSQL 15)"
 cargo test --workspace --locked
 
+# The per-capability examples must run, not only compile. `cargo test --workspace` above built
+# them (dev profile, the workspace's feature set); this build is a no-op that names the
+# binaries, which run directly (a `cargo run` of the root package alone would resolve other
+# features and rebuild).
+section "per-capability examples (run)"
+cargo build --workspace --examples --locked
+for example in create_ticket_from_alarm sla_calendar custom_workflow subscribe; do
+  printf -- '--- example %s\n' "$example"
+  "${CARGO_TARGET_DIR:-$root/target}/debug/examples/$example"
+done
+
 if [ -f bindings-python/pyproject.toml ]; then
   section "Python binding tests (SQLite + PostgreSQL 15)"
   scripts/test-python.sh
