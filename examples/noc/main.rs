@@ -14,6 +14,8 @@
 //! unacknowledged-alarm check run on the simulated clock. It ends with a report (and `--json`).
 
 mod html;
+#[cfg(test)]
+mod invariants;
 mod scenario;
 mod sla;
 
