@@ -627,25 +627,11 @@ mod tests {
     async fn renders_a_small_run() {
         let dir = tempfile::tempdir().unwrap();
         let html_path = dir.path().join("report.html");
-        let args = [
-            "--db",
-            &format!("sqlite://{}/noc.db", dir.path().display()),
-            "--events",
-            "4000",
-            "--olts",
-            "2",
-            "--ports",
-            "2",
-            "--onts-per-port",
-            "16",
-            "--days",
-            "1",
-            "--quiet",
-            "--html",
-            &html_path.display().to_string(),
-        ]
-        .map(String::from);
-        let opts = crate::parse_args_from(args.into_iter());
+        let html_arg = html_path.display().to_string();
+        let opts = crate::small_run_options(
+            dir.path(),
+            &["--events", "4000", "--days", "1", "--html", &html_arg],
+        );
         let report = crate::run_and_write(&opts).await.expect("noc run");
         let html = std::fs::read_to_string(&html_path).expect("report.html written");
         let xml = roxmltree::ParsingOptions {

@@ -159,27 +159,13 @@ fn check_roots(r: &Report, children: u64, orphans: u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_small_run_accounts_for_every_event() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/noc.db", dir.path().display());
     let json_path = dir.path().join("report.json");
-    let args = [
-        "--db",
-        &url,
-        "--events",
-        "5000",
-        "--olts",
-        "2",
-        "--ports",
-        "2",
-        "--onts-per-port",
-        "16",
-        "--days",
-        "2",
-        "--quiet",
-        "--json",
-        &json_path.display().to_string(),
-    ]
-    .map(String::from);
-    let opts = crate::parse_args_from(args.into_iter());
+    let json_arg = json_path.display().to_string();
+    let opts = crate::small_run_options(
+        dir.path(),
+        &["--events", "5000", "--days", "2", "--json", &json_arg],
+    );
+    let url = opts.db.clone();
     let report = crate::run_and_write(&opts).await.expect("noc run");
     assert!(report.events_in >= 5000);
 

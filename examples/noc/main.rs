@@ -93,6 +93,28 @@ fn parse_args_from(mut args: impl Iterator<Item = String>) -> Options {
     o
 }
 
+/// Options of a small run for the tests: a SQLite file in `dir`, 2 OLTs with 2 PON ports of
+/// 16 ONTs, no progress bar, then `extra` flags.
+#[cfg(test)]
+fn small_run_options(dir: &std::path::Path, extra: &[&str]) -> Options {
+    let db = format!("sqlite://{}/noc.db", dir.display());
+    let base = [
+        "--db",
+        db.as_str(),
+        "--olts",
+        "2",
+        "--ports",
+        "2",
+        "--onts-per-port",
+        "16",
+    ];
+    let args = base
+        .into_iter()
+        .chain(["--quiet"])
+        .chain(extra.iter().copied());
+    parse_args_from(args.map(String::from))
+}
+
 /// The report printed at the end and written with `--json`.
 #[derive(Debug, Default, Serialize)]
 struct Report {
