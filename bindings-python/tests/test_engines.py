@@ -93,6 +93,72 @@ def test_correlator_rejects_bad_events_in_batch_without_changing_anything() -> N
     assert [d.kind for d in decisions] == ["created"] and c.active_count == 1
 
 
+class _Event:
+    """An event object with `to_dict()`: read by the general (JSON) path, never the direct one."""
+
+    def __init__(self, d: dict[str, Any]) -> None:
+        self.d = d
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.d)
+
+
+class _Instant(datetime):
+    """A datetime subclass (taken by the general path)."""
+
+
+def test_correlator_reads_plain_dicts_like_any_other_event_form() -> None:
+    # A plain dict is read field by field; objects with to_dict() go through JSON. Both must
+    # give the same alarm row, and the same error for a bad event.
+    ist = timezone(timedelta(hours=5, minutes=30))
+    forms: list[dict[str, Any]] = [
+        ev(1),
+        ev(2, occurred_at=datetime(2026, 3, 2, 13, 30, 0, 123456, tzinfo=ist)),
+        ev(3, occurred_at=datetime(2026, 3, 2, 3, 0, 0, 1, tzinfo=timezone(-timedelta(hours=5)))),
+        ev(4, occurred_at="2026-03-02T08:00:04.5Z"),
+        ev(5, occurred_at=_Instant(2026, 3, 2, 8, 0, 5, tzinfo=timezone.utc)),
+        ev(6, severity="Critical", subscriber_count=12, labels={"contractor_id": "c-9"}, raw={"oid": [1, 3]}),
+        ev(7, tenant_id=uuid.UUID(int=7), alarm_type=None, customer_id="cust-1", unknown_key=[1]),
+        ev(8, resource_name="OLT eight", description="d", probable_cause="p", recommended_action="r",
+           external_alarm_id="x-8", customer_name="C", source="system"),
+    ]
+    now = T0 + timedelta(minutes=1)
+    direct, general = fd.Correlator({"id_seed": 7}), fd.Correlator({"id_seed": 7})
+    ds, errs = direct.ingest_batch(forms, now=now)
+    gs, gerrs = general.ingest_batch([_Event(f) for f in forms], now=now)
+    assert errs == gerrs
+    assert [d.to_dict() for d in ds] == [g.to_dict() for g in gs]
+    rows = {d["alarm"]["resource_id"]: d["alarm"] for d in ds if d.kind == "created"}
+    assert fd.Decision.from_dict(ds[1].to_dict()) == ds[1]
+    assert datetime.fromisoformat(rows["olt-2"]["first_occurrence"]) == datetime(
+        2026, 3, 2, 8, 0, 0, 123456, tzinfo=timezone.utc
+    )
+    assert datetime.fromisoformat(rows["olt-3"]["first_occurrence"]) == datetime(
+        2026, 3, 2, 8, 0, 0, 1, tzinfo=timezone.utc
+    )
+    assert rows["olt-6"]["labels"] == {"contractor_id": "c-9"} and rows["olt-6"]["subscriber_count"] == 12
+    assert rows["olt-7"]["tenant_id"] == str(uuid.UUID(int=7))
+    bad: list[dict[str, Any]] = [
+        ev(10, occurred_at=datetime(2026, 3, 2, 8, 0)),  # naive
+        ev(11, subscriber_count=True),
+        ev(12, subscriber_count=-1),
+        ev(13, severity="apocalyptic"),
+        ev(14, tenant_id=None),
+        ev(15, title=b"bytes"),
+        ev(16, occurred_at="yesterday"),
+        ev(17, occurred_at=datetime(2026, 3, 2, 8, 0, 9, tzinfo=timezone(timedelta(seconds=30)))),  # not RFC 3339
+    ]
+    for b in bad:
+        with pytest.raises(fd.ValidationError) as plain:
+            direct.ingest(b, now=now)
+        with pytest.raises(fd.ValidationError) as obj:
+            general.ingest(_Event(b), now=now)
+        assert str(plain.value) == str(obj.value)
+    with pytest.raises(fd.ValidationError, match="naive datetime"):
+        direct.ingest(bad[0], now=now)
+    assert direct.events_ingested == general.events_ingested == len(forms)
+
+
 def test_correlator_topology_rule_and_operator_actions() -> None:
     rule = {
         "name": "OLT to ONT Correlation",

@@ -1,5 +1,6 @@
 //! `faultdesk.Correlator` (fault-core's in-memory correlator) and `faultdesk.Decision`.
 
+use super::event::event_from;
 use super::{engine_err, guard, json_text, now_arg};
 use crate::convert::{to_py, to_value, uuid_arg};
 use crate::error::{internal, validation};
@@ -10,13 +11,6 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyTuple, PyType};
 use std::sync::{Mutex, MutexGuard};
-
-/// Reads one alarm event (a dict or anything with `to_dict()`); `path` names it in errors.
-fn event_from(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<AlarmEvent> {
-    let v = to_value(obj, path)?;
-    serde_json::from_value::<AlarmEvent>(v)
-        .map_err(|e| validation(obj.py(), format!("{path}: invalid alarm event: {e}")))
-}
 
 /// Reads topology edges: dicts `{"parent": ..., "child": ...}` or `(parent, child)` pairs.
 fn edges_from(obj: &Bound<'_, PyAny>) -> PyResult<Vec<TopologyEdge>> {
@@ -131,7 +125,7 @@ impl PyCorrelator {
         event: &Bound<'py, PyAny>,
         now: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let ev = event_from(event, "event")?;
+        let ev = event_from(event, || "event".to_owned())?;
         let now = now_arg(now, "now")?;
         let ds = guard(py, || {
             self.lock().ingest(&ev, now).map_err(|e| engine_err(py, e))
@@ -152,7 +146,7 @@ impl PyCorrelator {
     ) -> PyResult<BatchResult<'py>> {
         let mut evs = Vec::with_capacity(events.len().unwrap_or(0));
         for (i, e) in events.try_iter()?.enumerate() {
-            evs.push(event_from(&e?, &format!("events[{i}]"))?);
+            evs.push(event_from(&e?, || format!("events[{i}]"))?);
         }
         let now = now_arg(now, "now")?;
         // event by event (what a batch decides), to know each decision's event

@@ -5,6 +5,7 @@
 
 mod calendar;
 mod correlator;
+mod event;
 mod workflow;
 
 pub use correlator::decisions_py as decision_list;
