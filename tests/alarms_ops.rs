@@ -372,6 +372,10 @@ async fn check_unacknowledged_logs_and_returns_findings() {
             td.ingest(&noc, ev("acme", "device.down", "olt-2", -60))
                 .await
                 .unwrap();
+            // Exactly 15 minutes old is not *older* than 15 minutes (seed 000).
+            td.ingest(&noc, ev("acme", "device.down", "olt-5", -15 * 60))
+                .await
+                .unwrap();
             td.ingest(&noc, ev("acme", "cpe.offline", "ont-3", -30 * 60))
                 .await
                 .unwrap();

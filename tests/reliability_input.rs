@@ -70,12 +70,14 @@ fn fuzz_backend(
         cases,
         failure_persistence: None,
         max_shrink_iters: 512,
+        max_global_rejects: cases.max(1024),
         ..Config::default()
     });
     let result = runner.run(&vec(any::<u8>(), 0..768), |bytes| {
         let mut u = Unstructured::new(&bytes);
         let Ok(op) = Op::generate(&mut u) else {
-            return Ok(());
+            // Not counted as a case: the count asked for is the count of operations tried.
+            return Err(TestCaseError::reject("bytes that decode to no operation"));
         };
         let mut t = tally.borrow_mut();
         if t.cases > 0 && t.cases.is_multiple_of(reset_every) {

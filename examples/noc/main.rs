@@ -150,10 +150,20 @@ struct Report {
     sla_compliance: Vec<sla::TierReport>,
     ingest_seconds: f64,
     events_per_second: f64,
+    /// Wall-clock seconds per phase: setup (topology, maintenance, SLA provisioning), ingest,
+    /// scheduler (`run_due`), unacknowledged check, agents, report.
+    phase_seconds: BTreeMap<String, f64>,
     total_seconds: f64,
     /// Per-minute/hour series for `--html` (not in the JSON report).
     #[serde(skip)]
     timeline: html::Timeline,
+}
+
+impl Report {
+    /// Adds `d` to the phase's wall-clock total.
+    fn add_phase(&mut self, phase: &str, d: std::time::Duration) {
+        *self.phase_seconds.entry(phase.to_string()).or_default() += d.as_secs_f64();
+    }
 }
 
 /// A ticket an agent will work on at `due`.
@@ -263,6 +273,7 @@ async fn run(opts: &Options) -> faultdesk::Result<Report> {
     // Availability SLAs per customer tier, fed by the replay.
     let slas = sla::provision(&desk, &noc, &scenario).await?;
     report.sla_instances = slas.instances;
+    report.add_phase("setup", started.elapsed());
 
     let bar = if opts.quiet {
         ProgressBar::hidden()
@@ -365,7 +376,9 @@ async fn run(opts: &Options) -> faultdesk::Result<Report> {
         next_housekeeping += Duration::minutes(10);
     }
     bar.finish_and_clear();
+    let t0 = Instant::now();
     report.sla_compliance = sla::report(&desk, &noc, &slas).await?;
+    report.add_phase("report", t0.elapsed());
 
     report.flapping_alarms = flapping.len();
     report.actionable_alarms = report
@@ -377,6 +390,7 @@ async fn run(opts: &Options) -> faultdesk::Result<Report> {
         report.events_in as f64 / report.actionable_alarms as f64
     };
     report.ingest_seconds = ingest_time.as_secs_f64();
+    report.add_phase("ingest", ingest_time);
     report.events_per_second = report.events_in as f64 / ingest_time.as_secs_f64().max(1e-9);
     report.total_seconds = started.elapsed().as_secs_f64();
     desk.close().await?;
@@ -392,7 +406,9 @@ async fn housekeeping(
     now: DateTime<Utc>,
     report: &mut Report,
 ) -> faultdesk::Result<()> {
+    let t0 = Instant::now();
     let due = desk.run_due(now).await?;
+    report.add_phase("scheduler", t0.elapsed());
     report.sla_warnings += due.warnings as u64;
     report.sla_breaches += due.breaches as u64;
     report.sla_availability_breaches += due.sla_breaches as u64;
@@ -410,7 +426,10 @@ async fn housekeeping(
             step: 0,
         });
     }
+    let t0 = Instant::now();
     report.unacknowledged_findings += desk.check_unacknowledged(Some(noc)).await?.len() as u64;
+    report.add_phase("unacknowledged check", t0.elapsed());
+    let t0 = Instant::now();
     let mut later = VecDeque::new();
     while let Some(mut t) = tasks.pop_front() {
         if t.due > now {
@@ -433,6 +452,7 @@ async fn housekeeping(
         }
     }
     *tasks = later;
+    report.add_phase("agents", t0.elapsed());
     Ok(())
 }
 
@@ -583,5 +603,8 @@ fn print_report(r: &Report) {
         "  ingest                {:.0} events/s ({:.1} s)",
         r.events_per_second, r.ingest_seconds
     );
+    for (k, v) in &r.phase_seconds {
+        println!("    {k:<21} {v:.1} s");
+    }
     println!("  total                 {:.1} s", r.total_seconds);
 }

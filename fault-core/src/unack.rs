@@ -55,22 +55,53 @@ pub fn check_unacknowledged<'a>(
                 && now - a.first_occurrence > threshold
         })
         .map(|a| {
-            let secs = (now - a.first_occurrence).num_milliseconds() as f64 / 1000.0;
-            let age = (secs / 60.0 * 10.0).round() / 10.0;
-            let shown = a
-                .external_alarm_id
-                .clone()
-                .unwrap_or_else(|| a.id.to_string());
-            UnacknowledgedFinding {
-                event: UNACKNOWLEDGED_EVENT.to_string(),
-                alarm_id: a.id,
-                external_alarm_id: a.external_alarm_id.clone(),
-                severity: a.severity,
-                age_minutes: age,
-                message: format!("Alarm {shown} requires manual ticket creation"),
-            }
+            finding(
+                a.id,
+                a.external_alarm_id.clone(),
+                a.severity,
+                a.first_occurrence,
+                now,
+            )
         })
         .collect()
+}
+
+/// The finding for one alarm that the check selected: its age at `now` in minutes rounded to
+/// one decimal, and seed 000's message naming the external alarm id (or the alarm id when
+/// there is none). For callers that select the alarms themselves (the Desk reads only these
+/// columns from storage) and so apply [`check_unacknowledged`]'s filter on their side.
+///
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use fault_core::Severity;
+/// use fault_core::unack::finding;
+/// let raised = Utc.with_ymd_and_hms(2026, 5, 1, 10, 0, 0).unwrap();
+/// let f = finding(uuid::Uuid::nil(), Some("ALM-7".into()), Severity::Major, raised,
+///                 raised + Duration::seconds(20 * 60 + 6));
+/// assert_eq!(f.age_minutes, 20.1);
+/// assert_eq!(f.message, "Alarm ALM-7 requires manual ticket creation");
+/// ```
+pub fn finding(
+    alarm_id: Uuid,
+    external_alarm_id: Option<String>,
+    severity: Severity,
+    first_occurrence: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> UnacknowledgedFinding {
+    let secs = (now - first_occurrence).num_milliseconds() as f64 / 1000.0;
+    let age = (secs / 60.0 * 10.0).round() / 10.0;
+    let message = match &external_alarm_id {
+        Some(ext) => format!("Alarm {ext} requires manual ticket creation"),
+        None => format!("Alarm {alarm_id} requires manual ticket creation"),
+    };
+    UnacknowledgedFinding {
+        event: UNACKNOWLEDGED_EVENT.to_string(),
+        alarm_id,
+        external_alarm_id,
+        severity,
+        age_minutes: age,
+        message,
+    }
 }
 
 #[cfg(test)]

@@ -1264,11 +1264,27 @@ impl Desk {
         let rows = read_tx!(self, |tx| Ok(tx
             .unacknowledged_alarms(tenant.as_deref(), &sev, now - threshold)
             .await?))?;
-        let alarms = rows
-            .iter()
-            .map(alarm_from_row)
-            .collect::<Result<Vec<_>>>()?;
-        let findings = fault_core::unack::check_unacknowledged(&alarms, now, threshold);
+        // Storage selected active critical/major alarms without a ticket first seen at or
+        // before `now - threshold`; seed 000 wants them *older* than the threshold.
+        let mut findings = Vec::with_capacity(rows.len());
+        for r in rows {
+            if now - r.first_occurrence <= threshold {
+                continue;
+            }
+            let severity: Severity = r.severity.parse().map_err(|_| {
+                Error::storage(format!(
+                    "alarm {} has an invalid stored severity '{}'",
+                    r.id, r.severity
+                ))
+            })?;
+            findings.push(fault_core::unack::finding(
+                r.id,
+                r.external_alarm_id,
+                severity,
+                r.first_occurrence,
+                now,
+            ));
+        }
         for f in &findings {
             tracing::warn!(
                 event = fault_core::unack::UNACKNOWLEDGED_EVENT,

@@ -211,7 +211,7 @@ pub struct TicketQuery {
     pub created_from: Option<DateTime<Utc>>,
     /// Created before.
     pub created_to: Option<DateTime<Utc>>,
-    /// Case-insensitive substring of subject or description.
+    /// Case-insensitive substring of subject or description, at most 1,000 bytes.
     pub text: Option<String>,
     /// Sort keys: field names from `priority`, `created_at`, `updated_at`, `due_at`,
     /// `number`, `status`; a leading `-` sorts descending. Default `["-priority",
@@ -425,6 +425,9 @@ pub(crate) async fn insert_audit(
 
 /// Builds the storage filter of a query (validated: unknown states or categories are a
 /// Validation error).
+/// The longest search string and [`TicketQuery::text`] filter accepted, in bytes.
+const MAX_QUERY_TEXT_BYTES: usize = 1000;
+
 fn build_filter(wf: &Workflow, q: &TicketQuery, principal: &Principal) -> Result<TicketFilter> {
     let mut status = Vec::with_capacity(q.status.len());
     for s in &q.status {
@@ -444,6 +447,14 @@ fn build_filter(wf: &Workflow, q: &TicketQuery, principal: &Principal) -> Result
     }
     for (k, v) in &q.labels {
         ticket_core::ticket::validate_label(k, v)?;
+    }
+    if let Some(t) = &q.text
+        && t.len() > MAX_QUERY_TEXT_BYTES
+    {
+        // Also keeps SQLite's LIKE pattern far below its own limit (50,000 bytes).
+        return Err(Error::validation(format!(
+            "text must be at most {MAX_QUERY_TEXT_BYTES} bytes"
+        )));
     }
     for (field, at) in [
         ("created_from", q.created_from),
@@ -1206,8 +1217,10 @@ impl Desk {
         if text.is_empty() {
             return Err(Error::validation("search text must not be empty"));
         }
-        if text.len() > 1000 {
-            return Err(Error::validation("search text must be at most 1000 bytes"));
+        if text.len() > MAX_QUERY_TEXT_BYTES {
+            return Err(Error::validation(format!(
+                "search text must be at most {MAX_QUERY_TEXT_BYTES} bytes"
+            )));
         }
         let principal = self.principal(actor);
         let internal_ok = principal.can_view_internal_comments();

@@ -57,6 +57,6 @@ pub use rows::{
     CommentRevisionRow, CommentRow, MaintenanceWindowRow, NotificationRow, OPEN_ALARM_STATUSES,
     OPEN_TICKET_CATEGORIES, OutboxRow, RuleRow, SlaBreachRow, SlaDefinitionRow, SlaInstanceRow,
     SlaMeasurementRow, SlaOutageRow, TicketEventRow, TicketLabelRow, TicketRow, TopologyEdgeRow,
-    is_open_category,
+    UnackedAlarmRow, is_open_category,
 };
 pub use store::{Backend, Store, StoreOptions, Tx};

@@ -21,6 +21,24 @@ pub const CLOSED_ALARM_STATUSES: [&str; 2] = ["cleared", "resolved"];
 pub const OPEN_TICKET_CATEGORIES: [&str; 3] = ["new", "open", "pending"];
 
 table_row! {
+    /// The columns of an alarm that seed 000's unacknowledged-alarm check reads (table
+    /// `alarms`): a lean row, so a check that runs every few minutes over hundreds of open
+    /// alarms decodes no payloads, labels or texts.
+    pub struct UnackedAlarmRow in "alarms" {
+        /// UUID v7.
+        pub id: Uuid,
+        /// Owning tenant.
+        pub tenant_id: String,
+        /// The id the source system gave the alarm.
+        pub external_alarm_id: Option<String>,
+        /// `critical` or `major` (the check's severities).
+        pub severity: String,
+        /// First occurrence (event time).
+        pub first_occurrence: DateTime<Utc>,
+    }
+}
+
+table_row! {
     /// One alarm (table `alarms`).
     pub struct AlarmRow in "alarms" {
         /// UUID v7.

@@ -457,14 +457,15 @@ impl Tx {
     }
 
     /// Active alarms of these severities first seen at or before `raised_before` that have no
-    /// ticket (seed 000's unacknowledged-alarm check). `tenant_id = None` covers all tenants.
+    /// ticket (seed 000's unacknowledged-alarm check), as lean rows. `tenant_id = None` covers
+    /// all tenants.
     pub async fn unacknowledged_alarms(
         &self,
         tenant_id: Option<&str>,
         severities: &[String],
         raised_before: DateTime<Utc>,
-    ) -> Result<Vec<AlarmRow>> {
-        let mut q = self.select::<AlarmRow>();
+    ) -> Result<Vec<UnackedAlarmRow>> {
+        let mut q = self.select::<UnackedAlarmRow>();
         q.sql("WHERE status = 'active' AND ticket_id IS NULL AND first_occurrence <= ")
             .b(&raised_before);
         let mut wanted: Vec<&str> = severities.iter().map(String::as_str).collect();
