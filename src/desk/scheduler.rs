@@ -25,6 +25,7 @@
 //! tickets (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
 
 use crate::desk::notifications::Related;
+use crate::desk::sla::SlaTracked;
 use crate::desk::ticket_rows::{ticket_from_row, write_ticket_to_row};
 use crate::desk::tickets::insert_audit;
 use crate::desk::{Desk, Work, write_tx};
@@ -132,30 +133,37 @@ impl Desk {
     pub async fn run_due(&self, now: DateTime<Utc>) -> Result<RunDueReport> {
         let mut report = RunDueReport::default();
         let batch = self.inner.config.scheduler.batch_size.max(1);
-        loop {
-            let r = write_tx!(self, |w| {
-                let rows = w.tx.claim_due_sla_tickets(now, batch).await?;
-                let mut r = RunDueReport {
-                    tickets: rows.len(),
-                    ..Default::default()
-                };
-                for row in rows {
-                    self.sla_check_ticket(w, row, now, &mut r).await?;
+        let (mut tickets_left, mut sla_left) = (true, true);
+        // One transaction per round claims a batch of due tickets and a batch of due SLA
+        // instances (both `FOR UPDATE SKIP LOCKED`), so a call with nothing due costs one
+        // short transaction; rounds go on while either kind filled its batch.
+        while tickets_left || sla_left {
+            let (r, claimed_sla, sla) = write_tx!(self, |w| {
+                let mut r = RunDueReport::default();
+                if tickets_left {
+                    let rows = w.tx.claim_due_sla_tickets(now, batch).await?;
+                    r.tickets = rows.len();
+                    for row in rows {
+                        self.sla_check_ticket(w, row, now, &mut r).await?;
+                    }
                 }
-                Ok(r)
+                let (claimed_sla, sla) = if sla_left {
+                    self.sla_run_due_batch(w, now, batch).await?
+                } else {
+                    (0, SlaTracked::default())
+                };
+                Ok((r, claimed_sla, sla))
             })?;
             report.tickets += r.tickets;
             report.warnings += r.warnings;
             report.breaches += r.breaches;
             report.escalations += r.escalations;
-            if r.tickets < batch as usize {
-                break;
-            }
+            report.sla_instances += sla.instances;
+            report.sla_breaches += sla.breaches;
+            report.sla_tickets.extend(sla.tickets);
+            tickets_left = tickets_left && r.tickets >= batch as usize;
+            sla_left = sla_left && claimed_sla >= batch as usize;
         }
-        let sla = self.sla_run_due(now).await?;
-        report.sla_instances = sla.instances;
-        report.sla_breaches = sla.breaches;
-        report.sla_tickets = sla.tickets;
         Ok(report)
     }
 

@@ -1490,37 +1490,29 @@ impl Desk {
         Ok(row)
     }
 
-    /// The scheduler part of [`Desk::run_due`]: evaluates every instance (of every tenant)
-    /// whose `next_check_at` is at or before `now`.
-    pub(crate) async fn sla_run_due(&self, now: DateTime<Utc>) -> Result<SlaTracked> {
-        let batch = self.inner.config.scheduler.batch_size.max(1);
-        let mut total = SlaTracked::default();
-        loop {
-            let (claimed, t) = write_tx!(self, |w| {
-                let rows = w.tx.claim_due_sla_instances(now, batch).await?;
-                let claimed = rows.len();
-                let mut by_tenant: BTreeMap<String, Vec<SlaInstanceRow>> = BTreeMap::new();
-                for r in rows {
-                    by_tenant.entry(r.tenant_id.clone()).or_default().push(r);
-                }
-                let mut t = SlaTracked::default();
-                for (tenant, rows) in by_tenant {
-                    let loaded = load(&w.tx, &tenant, &rows, true).await?;
-                    for row in rows {
-                        self.sla_evaluate(w, row, &loaded, now, &mut t).await?;
-                    }
-                }
-                Ok((claimed, t))
-            })?;
-            total.instances += t.instances;
-            total.breaches += t.breaches;
-            total.tickets.extend(t.tickets);
-            total.decisions.extend(t.decisions);
-            if claimed < batch as usize {
-                break;
+    /// The availability-SLA part of one [`Desk::run_due`] round, in its transaction: claims
+    /// up to `batch` instances (of every tenant) whose `next_check_at` is at or before `now`
+    /// and evaluates them. Returns how many were claimed and what the evaluations did.
+    pub(crate) async fn sla_run_due_batch(
+        &self,
+        w: &mut Work,
+        now: DateTime<Utc>,
+        batch: u32,
+    ) -> Result<(usize, SlaTracked)> {
+        let rows = w.tx.claim_due_sla_instances(now, batch).await?;
+        let claimed = rows.len();
+        let mut by_tenant: BTreeMap<String, Vec<SlaInstanceRow>> = BTreeMap::new();
+        for r in rows {
+            by_tenant.entry(r.tenant_id.clone()).or_default().push(r);
+        }
+        let mut t = SlaTracked::default();
+        for (tenant, rows) in by_tenant {
+            let loaded = load(&w.tx, &tenant, &rows, true).await?;
+            for row in rows {
+                self.sla_evaluate(w, row, &loaded, now, &mut t).await?;
             }
         }
-        Ok(total)
+        Ok((claimed, t))
     }
 
     // -------------------------------------------------------------------------------- definitions
