@@ -164,3 +164,80 @@ async fn ranking_and_pages() {
     })
     .await;
 }
+
+/// The search document follows edits of the subject and description (old words stop matching,
+/// new ones match, also when the description is cleared to empty), and updates that leave both
+/// alone (assignment, transitions) keep the ticket findable by its words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_follows_subject_and_description_edits() {
+    each(|td| async move {
+        let agent = admin("acme");
+        let mut input = NewTicketInput::new("Splitter fault in cabinet 4");
+        input.description = "Customers report an outage".into();
+        let t = td.create_ticket(&agent, input).await.unwrap();
+        let hits = |q: &'static str| {
+            let td = &td;
+            let agent = &agent;
+            async move {
+                td.search_tickets(agent, q, TicketQuery::default())
+                    .await
+                    .unwrap()
+                    .total
+            }
+        };
+        // Updates that do not touch the text.
+        td.assign_ticket(&agent, t.id, Some("eng-2".into()))
+            .await
+            .unwrap();
+        td.transition_ticket(
+            &agent,
+            t.id,
+            "IN_PROGRESS",
+            faultdesk::TransitionOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(hits("splitter").await, 1, "{}", td.name);
+        assert_eq!(hits("outage").await, 1, "{}", td.name);
+        // A new subject replaces the old words.
+        td.update_ticket(
+            &agent,
+            t.id,
+            faultdesk::ticket::TicketPatch {
+                subject: Some("Amplifier failure in cabinet 4".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(hits("splitter").await, 0, "{}", td.name);
+        assert_eq!(hits("amplifier").await, 1, "{}", td.name);
+        assert_eq!(hits("outage").await, 1, "{}", td.name);
+        // So does a new description, and clearing it.
+        td.update_ticket(
+            &agent,
+            t.id,
+            faultdesk::ticket::TicketPatch {
+                description: Some("Power supply replaced".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(hits("outage").await, 0, "{}", td.name);
+        assert_eq!(hits("supply").await, 1, "{}", td.name);
+        td.update_ticket(
+            &agent,
+            t.id,
+            faultdesk::ticket::TicketPatch {
+                description: Some(String::new()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(hits("supply").await, 0, "{}", td.name);
+        assert_eq!(hits("amplifier").await, 1, "{}", td.name);
+    })
+    .await;
+}

@@ -58,7 +58,7 @@ fn parse_args_from(mut args: impl Iterator<Item = String>) -> Options {
         db: String::new(),
         json: None,
         html: None,
-        batch: 2000,
+        batch: 5000,
         quiet: false,
         scenario: ScenarioConfig::default(),
     };

@@ -13,6 +13,7 @@ mod m0003_correlation_state;
 mod m0004_lean_alarm_indexes;
 mod m0005_sla_service;
 mod m0006_sla_measurements;
+mod m0007_fts_update_when_changed;
 
 /// The migrator of faultdesk's schema.
 pub struct Migrator;
@@ -27,12 +28,13 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_lean_alarm_indexes::Migration),
             Box::new(m0005_sla_service::Migration),
             Box::new(m0006_sla_measurements::Migration),
+            Box::new(m0007_fts_update_when_changed::Migration),
         ]
     }
 }
 
 /// Number of migrations this version of faultdesk knows.
-pub const LATEST_VERSION: u32 = 6;
+pub const LATEST_VERSION: u32 = 7;
 
 pub(crate) fn is_pg(manager: &SchemaManager) -> bool {
     manager.get_database_backend() == DbBackend::Postgres
