@@ -185,6 +185,16 @@ async fn search_follows_subject_and_description_edits() {
                     .total
             }
         };
+        let edit = |subject: Option<&str>, description: Option<&str>| {
+            let td = &td;
+            let agent = &agent;
+            let patch = faultdesk::ticket::TicketPatch {
+                subject: subject.map(str::to_string),
+                description: description.map(str::to_string),
+                ..Default::default()
+            };
+            async move { td.update_ticket(agent, t.id, patch).await.unwrap() }
+        };
         // Updates that do not touch the text.
         td.assign_ticket(&agent, t.id, Some("eng-2".into()))
             .await
@@ -200,42 +210,15 @@ async fn search_follows_subject_and_description_edits() {
         assert_eq!(hits("splitter").await, 1, "{}", td.name);
         assert_eq!(hits("outage").await, 1, "{}", td.name);
         // A new subject replaces the old words.
-        td.update_ticket(
-            &agent,
-            t.id,
-            faultdesk::ticket::TicketPatch {
-                subject: Some("Amplifier failure in cabinet 4".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        edit(Some("Amplifier failure in cabinet 4"), None).await;
         assert_eq!(hits("splitter").await, 0, "{}", td.name);
         assert_eq!(hits("amplifier").await, 1, "{}", td.name);
         assert_eq!(hits("outage").await, 1, "{}", td.name);
         // So does a new description, and clearing it.
-        td.update_ticket(
-            &agent,
-            t.id,
-            faultdesk::ticket::TicketPatch {
-                description: Some("Power supply replaced".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        edit(None, Some("Power supply replaced")).await;
         assert_eq!(hits("outage").await, 0, "{}", td.name);
         assert_eq!(hits("supply").await, 1, "{}", td.name);
-        td.update_ticket(
-            &agent,
-            t.id,
-            faultdesk::ticket::TicketPatch {
-                description: Some(String::new()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        edit(None, Some("")).await;
         assert_eq!(hits("supply").await, 0, "{}", td.name);
         assert_eq!(hits("amplifier").await, 1, "{}", td.name);
     })
