@@ -1242,3 +1242,68 @@ async fn performance_samples_open_and_end_breaches_once() {
     })
     .await;
 }
+
+/// One `run_due` call goes on claiming until nothing it can act on is left: with a batch size
+/// of 2, five instances that became due together are all evaluated in that call (three rounds),
+/// and so are five tickets whose SLA clock came due; a second call at the same instant finds
+/// nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_due_goes_on_past_one_batch() {
+    let small_batches = |c: DeskConfig| {
+        with_sla_tickets(c)
+            .with_sla_policy(faultdesk::ticket::sla::SlaPolicy::itsm())
+            .unwrap()
+            .with_scheduler(faultdesk::SchedulerConfig {
+                batch_size: 2,
+                ..Default::default()
+            })
+    };
+    each_with(small_batches, |td| async move {
+        let admin = admin("acme");
+        let mgr = manager("acme");
+        td.clock.set(apr(1, 0, 0));
+        let def = td.create_sla_definition(&mgr, enterprise()).await.unwrap();
+        // Five normal-priority tickets whose ITSM first-response clock (8 business hours) has
+        // reached its warning or due instant by 02:10 on the 10th.
+        td.clock.set(apr(9, 18, 0));
+        for i in 0..5 {
+            td.create_ticket(
+                &admin,
+                faultdesk::NewTicketInput::new(format!("slow link {i}")),
+            )
+            .await
+            .unwrap();
+        }
+        let mut instances = Vec::new();
+        for i in 0..5 {
+            let inst = td
+                .create_sla_instance(
+                    &mgr,
+                    NewSlaInstance::new(def.id, format!("cust-{i}"))
+                        .with_resources([format!("olt-{i}")]),
+                )
+                .await
+                .unwrap();
+            instances.push(inst.id);
+            at_ingest(&td, &admin, down(&format!("olt-{i}"), apr(10, 1, 30))).await;
+        }
+        // One 34.5-minute outage leaves less than 20 % of the 43.08-minute allowance: at risk.
+        td.clock.set(apr(10, 2, 10));
+        let r = td.run_due(apr(10, 2, 10)).await.unwrap();
+        assert_eq!(r.sla_instances, 5, "{}: {r:?}", td.name);
+        assert_eq!(r.tickets, 5, "{}: {r:?}", td.name);
+        assert_eq!(r.warnings + r.breaches, 5, "{}: {r:?}", td.name);
+        for id in instances {
+            let stored = td.get_sla_instance(&admin, id).await.unwrap();
+            assert_eq!(stored.status, "at_risk", "{}", td.name);
+        }
+        let again = td.run_due(apr(10, 2, 10)).await.unwrap();
+        assert_eq!(
+            (again.tickets, again.sla_instances),
+            (0, 0),
+            "{}: {again:?}",
+            td.name
+        );
+    })
+    .await;
+}

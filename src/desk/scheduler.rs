@@ -47,7 +47,7 @@ pub struct SchedulerConfig {
     /// workflow allows that transition from the current state. `None` (default): no
     /// automatic escalation.
     pub escalate_to: Option<String>,
-    /// Tickets claimed per transaction. Default 200.
+    /// Tickets, and availability-SLA instances, claimed per `run_due` transaction. Default 200.
     pub batch_size: u32,
 }
 
