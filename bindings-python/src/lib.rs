@@ -11,6 +11,8 @@ mod desk;
 mod dispatch;
 mod engines;
 mod error;
+#[cfg(unix)]
+mod fork;
 mod runtime;
 mod subscription;
 
@@ -19,6 +21,8 @@ use pyo3::prelude::*;
 /// The native module.
 #[pymodule]
 fn _faultdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    #[cfg(unix)]
+    fork::install();
     error::register(m)?;
     m.add_class::<actor::PyActor>()?;
     m.add_class::<desk::NativeDesk>()?;

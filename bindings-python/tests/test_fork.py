@@ -9,7 +9,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,6 +44,7 @@ def in_child(body: Callable[[], int]) -> int:
         try:
             code = body()
         except BaseException:  # noqa: BLE001 - any escape is a failure code
+            traceback.print_exc()
             code = 99
         os._exit(code)
     return wait_for(pid)
@@ -96,6 +99,44 @@ def test_async_desk_in_child(tmp_path: Path) -> None:
 
     assert in_child(child) == 0
     assert asyncio.run(parent.list_tickets(ACTOR)).total == 0
+
+
+def test_child_opens_its_own_desk_while_parent_threads_are_inside_sqlite(tmp_path: Path) -> None:
+    """The parent keeps SQLite busy on other threads (reads and writes through its Desk) while
+    the main thread forks again and again. A child must never inherit one of SQLite's static
+    mutexes locked by a thread it does not have: each child opens its own database and writes
+    to it. Without the fork handler most children hang in ``sqlite3_open_v2``."""
+    desk = fd.Desk.open(f"sqlite://{tmp_path / 'busy.db'}")
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def keep_busy() -> None:
+        try:
+            while not stop.is_set():
+                desk.create_ticket(ACTOR, subject="busy parent")
+                desk.list_tickets(ACTOR, page_size=5)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            failures.append(e)
+
+    workers = [threading.Thread(target=keep_busy) for _ in range(2)]
+    for w in workers:
+        w.start()
+    try:
+        for i in range(12):
+            path = tmp_path / f"child{i}.db"
+
+            def child(path: Path = path) -> int:
+                with fd.Desk.open(f"sqlite://{path}", config={"store": {"acquire_timeout_secs": 10}}) as own:
+                    made = own.create_ticket(ACTOR, subject="child")
+                    return 0 if own.get_ticket(ACTOR, made.id) == made else 31
+
+            assert in_child(child) == 0, f"child {i}"
+    finally:
+        stop.set()
+        for w in workers:
+            w.join()
+    assert not failures, failures
+    assert desk.list_tickets(ACTOR).total > 0
 
 
 def test_child_interpreter_shutdown_does_not_hang(tmp_path: Path) -> None:
