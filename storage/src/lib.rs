@@ -49,6 +49,7 @@ pub use query::{
     TicketPaging, TicketSort, TicketSortField,
 };
 pub use repo::alarms::AlarmClaim;
+pub use repo::collab::OutboxInsert;
 pub use repo::correlation::CorrelationStamp;
 pub use repo::sla::SlaInstanceFilter;
 pub use repo::tickets::SearchHit;

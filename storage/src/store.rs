@@ -5,8 +5,9 @@ use crate::error::{Error, Result};
 use crate::migration::Migrator;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
-    QueryResult, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use std::sync::Arc;
@@ -123,6 +124,9 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// A PostgreSQL connection idle at least this long is pinged before a transaction uses it.
+const PG_PING_IF_IDLE_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn is_sqlite_memory(url: &str) -> bool {
     url.starts_with("sqlite::memory:")
         || url.starts_with("sqlite://:memory:")
@@ -146,6 +150,10 @@ impl Store {
             opts.max_connections(options.max_connections)
                 .min_connections(1)
                 .acquire_timeout(options.acquire_timeout)
+                // A pooled connection is pinged only after it sat idle (when a server
+                // restart, proxy or firewall may have dropped it), not on every checkout: the
+                // ping is one more network round trip per transaction.
+                .test_before_acquire_if_idle_for(PG_PING_IF_IDLE_FOR)
                 .sqlx_logging(false);
             opts.map_sqlx_postgres_opts(|o| o.statement_cache_capacity(STATEMENT_CACHE_CAPACITY));
             let db = Database::connect(opts).await?;
@@ -182,6 +190,9 @@ impl Store {
             let mut opts = ConnectOptions::new(url.to_string());
             opts.sqlx_logging(false)
                 .acquire_timeout(options.acquire_timeout)
+                // An in-process SQLite connection cannot be dropped under us; a ping would be
+                // one more hand-off to its worker thread per transaction.
+                .test_before_acquire(false)
                 .max_connections(max)
                 .min_connections(1);
             opts.map_sqlx_sqlite_opts(sqlite_opts);
@@ -294,7 +305,7 @@ impl Store {
             })
             .await?;
         Ok(Tx {
-            txn,
+            txn: Session::Transaction(txn),
             pg: self.pg(),
             outbox_locked: AtomicBool::new(false),
             _write_guard: guard,
@@ -317,11 +328,25 @@ impl Store {
                 .await?
         };
         Ok(Tx {
-            txn,
+            txn: Session::Transaction(txn),
             pg: self.pg(),
             outbox_locked: AtomicBool::new(false),
             _write_guard: None,
         })
+    }
+
+    /// A read session without a transaction: each statement runs on its own (autocommit) on
+    /// a pooled connection, so a one-statement read costs one round trip instead of three or
+    /// four (`BEGIN`, on PostgreSQL `SET TRANSACTION READ ONLY`, the statement, `COMMIT`).
+    /// Use it for reads that are one statement: there is no snapshot across statements.
+    /// [`Tx::commit`] and [`Tx::rollback`] do nothing. Do not write through it.
+    pub fn statement_reader(&self) -> Tx {
+        Tx {
+            txn: Session::Autocommit(self.db.clone()),
+            pg: self.pg(),
+            outbox_locked: AtomicBool::new(false),
+            _write_guard: None,
+        }
     }
 
     /// Refreshes planner statistics after bulk loads: `VACUUM (ANALYZE)` on PostgreSQL (the
@@ -351,10 +376,44 @@ impl Store {
 /// One database transaction. Every repository method lives here; nothing is visible to
 /// others until [`Tx::commit`]. Dropping a `Tx` without committing rolls it back.
 pub struct Tx {
-    pub(crate) txn: DatabaseTransaction,
+    txn: Session,
     pub(crate) pg: bool,
     pub(crate) outbox_locked: AtomicBool,
     _write_guard: Option<OwnedMutexGuard<()>>,
+}
+
+/// What a [`Tx`] runs its statements on.
+enum Session {
+    /// A database transaction ([`Store::begin`], [`Store::begin_read`]).
+    Transaction(DatabaseTransaction),
+    /// Statements on their own ([`Store::statement_reader`]).
+    Autocommit(DatabaseConnection),
+}
+
+impl Session {
+    async fn execute_raw(&self, st: Statement) -> std::result::Result<ExecResult, DbErr> {
+        match self {
+            Session::Transaction(t) => t.execute_raw(st).await,
+            Session::Autocommit(c) => c.execute_raw(st).await,
+        }
+    }
+
+    async fn query_all_raw(&self, st: Statement) -> std::result::Result<Vec<QueryResult>, DbErr> {
+        match self {
+            Session::Transaction(t) => t.query_all_raw(st).await,
+            Session::Autocommit(c) => c.query_all_raw(st).await,
+        }
+    }
+
+    async fn query_one_raw(
+        &self,
+        st: Statement,
+    ) -> std::result::Result<Option<QueryResult>, DbErr> {
+        match self {
+            Session::Transaction(t) => t.query_one_raw(st).await,
+            Session::Autocommit(c) => c.query_one_raw(st).await,
+        }
+    }
 }
 
 impl std::fmt::Debug for Tx {
@@ -366,13 +425,17 @@ impl std::fmt::Debug for Tx {
 impl Tx {
     /// Commits.
     pub async fn commit(self) -> Result<()> {
-        self.txn.commit().await?;
+        if let Session::Transaction(t) = self.txn {
+            t.commit().await?;
+        }
         Ok(())
     }
 
     /// Rolls back.
     pub async fn rollback(self) -> Result<()> {
-        self.txn.rollback().await?;
+        if let Session::Transaction(t) = self.txn {
+            t.rollback().await?;
+        }
         Ok(())
     }
 

@@ -14,8 +14,9 @@ fn s(x: &str) -> String {
 /// Advisory-lock key that orders outbox writers on PostgreSQL.
 const OUTBOX_LOCK_KEY: i64 = 7_072_450_367;
 
-/// One outbox row to insert: `(tenant_id, kind, entity_id, internal, payload)`.
-type OutboxInsert<'a> = (&'a str, &'a str, Option<&'a str>, bool, &'a Json);
+/// One outbox row to insert, borrowed: `(tenant_id, kind, entity_id, internal, payload)`
+/// (see [`Tx::insert_outbox_refs`]).
+pub type OutboxInsert<'a> = (&'a str, &'a str, Option<&'a str>, bool, &'a Json);
 
 impl Tx {
     // ----- comments -----
@@ -333,7 +334,7 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         let seqs = self
-            .insert_outbox_rows(&[(tenant_id, kind, entity_id, internal, payload)], now)
+            .insert_outbox_refs(&[(tenant_id, kind, entity_id, internal, payload)], now)
             .await?;
         seqs.first()
             .copied()
@@ -354,11 +355,12 @@ impl Tx {
             .iter()
             .map(|(t, k, e, i, p)| (t.as_str(), k.as_str(), e.as_deref(), *i, p))
             .collect();
-        self.insert_outbox_rows(&rows, now).await
+        self.insert_outbox_refs(&rows, now).await
     }
 
-    /// The statements of [`Tx::insert_outbox_many`].
-    async fn insert_outbox_rows(
+    /// [`Tx::insert_outbox_many`] with borrowed rows (no copies of the payloads): one
+    /// multi-row `INSERT ... RETURNING seq` per chunk; returns the sequences in row order.
+    pub async fn insert_outbox_refs(
         &self,
         rows: &[OutboxInsert<'_>],
         now: DateTime<Utc>,

@@ -586,7 +586,9 @@ impl Tx {
     /// or keyset cursor, with the total count. Deleted tickets are never listed.
     ///
     /// Listing the open tickets of one label value (e.g. `contractor_id`) by priority then age
-    /// reads `ix_ticket_labels_open_sort` in order and stops after one page.
+    /// reads `ix_ticket_labels_open_sort` in order and stops after one page. The total is a
+    /// scalar subquery of the page's statement (evaluated once), so a page is one statement;
+    /// only an empty page past the first counts with a second one.
     pub async fn list_tickets(
         &self,
         tenant_id: &str,
@@ -594,6 +596,41 @@ impl Tx {
         sort: &TicketSort,
         paging: &TicketPaging,
     ) -> Result<Paged<TicketRow>> {
+        let (paged, _) = self
+            .list_page(tenant_id, filter, sort, paging, false)
+            .await?;
+        Ok(paged)
+    }
+
+    /// [`Tx::list_tickets`] with each ticket's labels, read by the same statement (a
+    /// per-row aggregate over `ticket_labels`' primary key).
+    pub async fn list_tickets_with_labels(
+        &self,
+        tenant_id: &str,
+        filter: &TicketFilter,
+        sort: &TicketSort,
+        paging: &TicketPaging,
+    ) -> Result<Paged<(TicketRow, BTreeMap<String, String>)>> {
+        let (paged, labels) = self
+            .list_page(tenant_id, filter, sort, paging, true)
+            .await?;
+        Ok(Paged {
+            items: paged.items.into_iter().zip(labels).collect(),
+            total: paged.total,
+            next_cursor: paged.next_cursor,
+        })
+    }
+
+    /// The statement of a list page: the ticket columns, the total (`fd_total`) and, with
+    /// `with_labels`, the labels as a JSON object (`fd_labels`).
+    async fn list_page(
+        &self,
+        tenant_id: &str,
+        filter: &TicketFilter,
+        sort: &TicketSort,
+        paging: &TicketPaging,
+        with_labels: bool,
+    ) -> Result<(Paged<TicketRow>, Vec<BTreeMap<String, String>>)> {
         let labels = !filter.labels.is_empty();
         let cols = self.sort_cols(sort, labels)?;
         let (page_size, offset, after) = match paging {
@@ -606,10 +643,18 @@ impl Tx {
                 (*page_size, 0, Some(self.decode_cursor(sort, cursor)?))
             }
         };
-        let total = self.count_tickets(tenant_id, filter).await?;
 
         let mut q = self.q();
-        q.sql("SELECT ").sql(&ticket_cols());
+        q.sql("SELECT ").sql(&ticket_cols()).sql(", (");
+        self.push_count_query(&mut q, tenant_id, filter);
+        q.sql(") AS fd_total");
+        if with_labels {
+            q.sql(if self.pg {
+                ", (SELECT json_object_agg(lz.key, lz.value)::text FROM ticket_labels lz WHERE lz.tenant_id = t.tenant_id AND lz.ticket_id = t.id) AS fd_labels"
+            } else {
+                ", (SELECT json_group_object(lz.key, lz.value) FROM ticket_labels lz WHERE lz.tenant_id = t.tenant_id AND lz.ticket_id = t.id) AS fd_labels"
+            });
+        }
         self.ticket_from_where(&mut q, tenant_id, filter);
         if let Some(last) = &after {
             let vals = self.cursor_values(sort, last);
@@ -629,7 +674,36 @@ impl Tx {
             .b(&(page_size as i64 + 1))
             .sql(" OFFSET ")
             .b(&offset);
-        let mut items: Vec<TicketRow> = self.all(q).await?;
+        let rows = self.all_raw(q).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        let mut label_maps = Vec::new();
+        let mut total = None;
+        for row in &rows {
+            items.push(TicketRow::from_row(row, self.pg)?);
+            if total.is_none() {
+                total = Some(
+                    row.try_get::<i64>("", "fd_total")
+                        .map_err(|e| Error::InvalidData(e.to_string()))?,
+                );
+            }
+            if with_labels && label_maps.len() < page_size as usize {
+                let json = row
+                    .try_get::<Option<String>>("", "fd_labels")
+                    .map_err(|e| Error::InvalidData(e.to_string()))?;
+                label_maps.push(match json {
+                    None => BTreeMap::new(),
+                    Some(j) => serde_json::from_str(&j).map_err(|e| {
+                        Error::InvalidData(format!("ticket labels are not a JSON object: {e}"))
+                    })?,
+                });
+            }
+        }
+        let total = match total {
+            Some(n) => n,
+            // No row on the first page: nothing matches.
+            None if offset == 0 && after.is_none() => 0,
+            None => self.count_tickets(tenant_id, filter).await?,
+        };
         let more = items.len() > page_size as usize;
         items.truncate(page_size as usize);
         let next_cursor = if more {
@@ -637,26 +711,31 @@ impl Tx {
         } else {
             None
         };
-        Ok(Paged {
-            items,
-            total,
-            next_cursor,
-        })
+        Ok((
+            Paged {
+                items,
+                total,
+                next_cursor,
+            },
+            label_maps,
+        ))
     }
 
     /// The exact number of tickets matching `filter` (the `total` of a list page).
     async fn count_tickets(&self, tenant_id: &str, f: &TicketFilter) -> Result<i64> {
-        self.count(self.count_query(tenant_id, f)).await
+        let mut q = self.q();
+        self.push_count_query(&mut q, tenant_id, f);
+        self.count(q).await
     }
 
-    /// `SELECT COUNT(*) AS n ...` of the tickets matching `f`.
+    /// Appends `SELECT COUNT(*) AS n ...` of the tickets matching `f`.
     ///
     /// When every condition of the filter has a copy in `ticket_labels` (labels, open,
     /// priority, created range — the rows carry `t_open`, `t_deleted`, `t_priority` and
     /// `t_created_at`, kept equal to the ticket's by storage), the count is read from
     /// `ix_ticket_labels_open_sort` alone, an index-only range count, instead of joining every
     /// matching label to its ticket row. Other filters count over the join.
-    fn count_query(&self, tenant_id: &str, f: &TicketFilter) -> Q {
+    fn push_count_query(&self, q: &mut Q, tenant_id: &str, f: &TicketFilter) {
         let label_only = f.status.is_empty()
             && f.category.is_empty()
             && f.ticket_type.is_empty()
@@ -666,13 +745,12 @@ impl Tx {
             && f.customer_id.is_none()
             && f.text.is_none()
             && f.reporter_only.is_none();
-        let mut q = self.q();
         let mut labels = f.labels.iter();
         let first = labels.next();
         let Some((k, v)) = first.filter(|_| label_only) else {
             q.sql("SELECT COUNT(*) AS n");
-            self.ticket_from_where(&mut q, tenant_id, f);
-            return q;
+            self.ticket_from_where(q, tenant_id, f);
+            return;
         };
         q.sql(if self.pg {
             "SELECT COUNT(*) AS n FROM ticket_labels l0"
@@ -706,7 +784,6 @@ impl Tx {
                 .b(v)
                 .sql(")");
         }
-        q
     }
 
     /// Appends the keyset condition "after `vals`" for the sort columns.
@@ -950,7 +1027,8 @@ impl Tx {
         tenant_id: &str,
         filter: &TicketFilter,
     ) -> Result<Vec<String>> {
-        let mut q = self.count_query(tenant_id, filter);
+        let mut q = self.q();
+        self.push_count_query(&mut q, tenant_id, filter);
         q.prefix(if self.pg {
             "EXPLAIN "
         } else {
