@@ -371,3 +371,71 @@ async fn search_ranks_matches_within_the_tenant() {
     })
     .await;
 }
+
+/// A list page carries each ticket's labels, read by the page's own statement: none, one, or
+/// several per ticket, values with quotes, backslashes and non-ASCII text kept exactly, and the
+/// same map as `get_ticket` gives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_pages_carry_each_tickets_labels() {
+    each(|td| async move {
+        let a = admin("acme");
+        let bare = td
+            .create_ticket(&a, NewTicketInput::new("no labels"))
+            .await
+            .unwrap();
+        td.advance(Duration::minutes(1));
+        let one = td
+            .create_ticket(
+                &a,
+                NewTicketInput::new("one label").label("project_id", "p-9"),
+            )
+            .await
+            .unwrap();
+        td.advance(Duration::minutes(1));
+        let many = td
+            .create_ticket(
+                &a,
+                NewTicketInput::new("three labels")
+                    .label("contractor_id", "c-\"7\"")
+                    .label("camera_id", "cam\\north, Zürich ☃")
+                    .label("project_id", "p-9"),
+            )
+            .await
+            .unwrap();
+        let p = td
+            .list_tickets(&a, TicketQuery::default().sort(["created_at"]))
+            .await
+            .unwrap();
+        assert_eq!(subjects(&p), ["no labels", "one label", "three labels"]);
+        assert_eq!(p.total, 3);
+        for (listed, id) in p.items.iter().zip([bare.id, one.id, many.id]) {
+            let got = td.get_ticket(&a, id).await.unwrap();
+            assert_eq!(listed.labels, got.labels, "{}: {}", td.name, listed.subject);
+        }
+        assert!(p.items[0].labels.is_empty());
+        assert_eq!(p.items[1].labels.len(), 1);
+        assert_eq!(p.items[2].labels["contractor_id"], "c-\"7\"");
+        assert_eq!(p.items[2].labels["camera_id"], "cam\\north, Zürich ☃");
+        // Filtered by a label, the page still carries every label of each ticket.
+        let f = td
+            .list_tickets(
+                &a,
+                TicketQuery::default()
+                    .label("project_id", "p-9")
+                    .sort(["created_at"]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(subjects(&f), ["one label", "three labels"]);
+        assert_eq!(f.total, 2);
+        assert_eq!(f.items[1].labels.len(), 3, "{}", td.name);
+        // No match on the first page: total 0.
+        let none = td
+            .list_tickets(&a, TicketQuery::default().label("project_id", "nope"))
+            .await
+            .unwrap();
+        assert!(none.items.is_empty());
+        assert_eq!(none.total, 0);
+    })
+    .await;
+}

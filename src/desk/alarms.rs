@@ -596,40 +596,11 @@ fn pure_repeats(decisions: &[Decision]) -> Vec<PlainRepeat> {
     out
 }
 
-/// Inserts the outbox rows of a batch with one statement and queues them for publication.
-async fn emit_many(
-    w: &mut Work,
-    tenant: &str,
-    outbox: Vec<(&'static str, Uuid, Value)>,
-) -> Result<()> {
-    if outbox.is_empty() {
-        return Ok(());
+/// Queues the events of a batch (their outbox rows are written at commit, see [`Work::emit`]).
+fn emit_many(w: &mut Work, tenant: &str, outbox: Vec<(&'static str, Uuid, Value)>) {
+    for (kind, id, payload) in outbox {
+        w.emit(tenant, kind, Some(id.to_string()), false, payload);
     }
-    let rows: Vec<(String, String, Option<String>, bool, Value)> = outbox
-        .into_iter()
-        .map(|(kind, id, payload)| {
-            (
-                tenant.to_string(),
-                kind.to_string(),
-                Some(id.to_string()),
-                false,
-                payload,
-            )
-        })
-        .collect();
-    let seqs = w.tx.insert_outbox_many(&rows, w.now).await?;
-    for ((tenant_id, kind, entity_id, internal, payload), seq) in rows.into_iter().zip(seqs) {
-        w.events.push(crate::events::Event {
-            seq,
-            tenant_id,
-            kind,
-            entity_id,
-            internal,
-            payload,
-            at: w.now,
-        });
-    }
-    Ok(())
 }
 
 fn alarm_payload(a: &Alarm, kinds: &[&str]) -> Value {
@@ -909,7 +880,7 @@ impl Desk {
         if !rows.is_empty() {
             w.tx.insert_alarm_events(&rows).await?;
         }
-        emit_many(w, tenant, outbox).await?;
+        emit_many(w, tenant, outbox);
         // Auto-tickets (only when the config enables triggers; the alarm row's ticket_id is the
         // at-most-once guard).
         let mut tickets = Vec::new();
@@ -1049,8 +1020,7 @@ impl Desk {
                     Some(id.to_string()),
                     false,
                     alarm_payload(&alarm, &[action]),
-                )
-                .await?;
+                );
                 let change = crate::desk::sla::operator_decision(&alarm, action, w.now);
                 self.sla_track_alarms(w, &tenant, &change, &|_: Uuid| Some(&alarm))
                     .await?;
@@ -1109,8 +1079,7 @@ impl Desk {
                 Some(id.to_string()),
                 false,
                 json!({"alarm_id": id, "assigned_to": user}),
-            )
-            .await?;
+            );
             Ok(alarm)
         })
     }
@@ -1160,8 +1129,7 @@ impl Desk {
                 Some(id.to_string()),
                 false,
                 json!({"alarm_id": id, "note_id": row.id, "note_type": note_type}),
-            )
-            .await?;
+            );
             Ok(AlarmNote::from(row))
         })
     }
@@ -1322,8 +1290,7 @@ impl Desk {
                     None,
                     false,
                     json!({"count": n, "older_than_secs": age.num_seconds()}),
-                )
-                .await?;
+                );
             }
             Ok(n)
         })
@@ -1348,8 +1315,7 @@ impl Desk {
                 Some(id.to_string()),
                 false,
                 json!({"rule_id": id, "name": rule.name}),
-            )
-            .await?;
+            );
             stored_rule(&row)
         })?;
         // Rules apply to alarms raised afterwards: rebuild with the new rule set.
@@ -1383,8 +1349,7 @@ impl Desk {
                 Some(id.to_string()),
                 false,
                 json!({"rule_id": id, "name": rule.name}),
-            )
-            .await?;
+            );
             stored_rule(&row)
         })?;
         // Rules apply to alarms raised afterwards: rebuild with the new rule set.
@@ -1406,8 +1371,7 @@ impl Desk {
                 Some(id.to_string()),
                 false,
                 json!({"rule_id": id}),
-            )
-            .await?;
+            );
             Ok(())
         })?;
         tc.discard();
@@ -1460,8 +1424,7 @@ impl Desk {
                     None,
                     false,
                     json!({"added": n}),
-                )
-                .await?;
+                );
             }
             Ok(n)
         })?;
@@ -1495,8 +1458,7 @@ impl Desk {
                     None,
                     false,
                     json!({"removed": n}),
-                )
-                .await?;
+                );
             }
             Ok(n)
         })?;
@@ -1558,8 +1520,7 @@ impl Desk {
                 Some(window.id.to_string()),
                 false,
                 json!({"window_id": window.id, "title": window.title}),
-            )
-            .await?;
+            );
             Ok(())
         })?;
         if tc.get().add_maintenance_window(window.clone()).is_err() {
@@ -1612,8 +1573,7 @@ impl Desk {
                 Some(id.to_string()),
                 false,
                 json!({"window_id": id}),
-            )
-            .await?;
+            );
             window_from_row(&row)
         })?;
         Ok(window)

@@ -392,8 +392,7 @@ impl Desk {
                     ticket_id: Some(ticket_id),
                     alarm_id: None,
                 },
-            )
-            .await?;
+            );
             Ok((Attachment::from(&a), created))
         })?;
         if created && !self.blobs().exists(tenant, &staged.sha256).await? {
@@ -509,8 +508,7 @@ impl Desk {
                     ticket_id: Some(a.ticket_id),
                     alarm_id: None,
                 },
-            )
-            .await?;
+            );
             Ok(blob.filter(|b| b.refcount == 0).map(|b| b.sha256))
         })?;
         if let Some(sha) = released {

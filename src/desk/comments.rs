@@ -210,8 +210,7 @@ impl Desk {
                     ticket_id: Some(ticket_id),
                     alarm_id: None,
                 },
-            )
-            .await?;
+            );
             if new.first_responded_at != old.first_responded_at {
                 self.emit_notify(
                     w,
@@ -224,8 +223,7 @@ impl Desk {
                         ticket_id: Some(ticket_id),
                         alarm_id: None,
                     },
-                )
-                .await?;
+                );
             }
             Ok(c)
         })
@@ -316,8 +314,7 @@ impl Desk {
                     ticket_id: Some(row.ticket_id),
                     alarm_id: None,
                 },
-            )
-            .await?;
+            );
             Ok(c)
         })
     }
@@ -349,8 +346,7 @@ impl Desk {
                     ticket_id: Some(row.ticket_id),
                     alarm_id: None,
                 },
-            )
-            .await?;
+            );
             Ok(())
         })
     }

@@ -91,7 +91,31 @@ macro_rules! read_tx {
         .await
     }};
 }
-pub(crate) use {read_tx, write_tx};
+/// Runs a block of one-statement reads without a transaction: `read_statement!(desk, |tx|
+/// { ...; Ok(value) })` with `tx: &Tx` from [`Store::statement_reader`] (no `BEGIN`/`END`
+/// round trips, no snapshot across statements); retried on transient storage errors like
+/// [`read_tx!`].
+macro_rules! read_statement {
+    ($desk:expr, |$tx:ident| $body:expr) => {{
+        let desk = &$desk;
+        async {
+            let mut attempt = 0u32;
+            loop {
+                attempt += 1;
+                let tx = desk.inner.store.statement_reader();
+                let outcome = {
+                    let $tx = &tx;
+                    async { $body }.await
+                };
+                if let Some(v) = desk.finish_read(tx, outcome, attempt).await? {
+                    break Ok::<_, $crate::Error>(v);
+                }
+            }
+        }
+        .await
+    }};
+}
+pub(crate) use {read_statement, read_tx, write_tx};
 
 /// How many times a transaction that failed with a transient storage error (SQLite busy,
 /// PostgreSQL serialization failure/deadlock) is retried before the error reaches the caller.
@@ -245,11 +269,20 @@ impl Desk {
         attempt: u32,
     ) -> Result<Option<T>> {
         let Work {
-            tx, events, notify, ..
+            tx,
+            mut events,
+            notify,
+            ..
         } = work;
         let err = match outcome {
-            // Notification intents are written last, in the same transaction (one insert).
-            Ok(value) => match self.record_intents(&tx, &events, &notify).await {
+            // The outbox rows of the transaction's events, then its notification intents (they
+            // name the events' sequences), are written last: one insert each.
+            Ok(value) => match async {
+                write_outbox(&tx, &mut events).await?;
+                self.record_intents(&tx, &events, &notify).await
+            }
+            .await
+            {
                 Err(e) => {
                     let _ = tx.rollback().await;
                     e
@@ -459,28 +492,20 @@ pub(crate) struct Work {
 }
 
 impl Work {
-    /// Inserts an outbox row and queues the event for publication after commit.
-    pub(crate) async fn emit(
+    /// Queues an event: its outbox row is written at commit, together with every other event
+    /// of the transaction (one multi-row insert, see [`Work::write_outbox`]), and it is
+    /// published after the commit.
+    pub(crate) fn emit(
         &mut self,
         tenant_id: &str,
         kind: &str,
         entity_id: Option<String>,
         internal: bool,
         payload: serde_json::Value,
-    ) -> Result<i64> {
-        let seq = self
-            .tx
-            .insert_outbox(
-                tenant_id,
-                kind,
-                entity_id.as_deref(),
-                internal,
-                &payload,
-                self.now,
-            )
-            .await?;
+    ) {
         self.events.push(Event {
-            seq,
+            // Assigned by the outbox insert at commit.
+            seq: 0,
             tenant_id: tenant_id.to_string(),
             kind: kind.to_string(),
             entity_id,
@@ -488,7 +513,6 @@ impl Work {
             payload,
             at: self.now,
         });
-        Ok(seq)
     }
 
     /// Marks the event emitted last as one that notifies (intents are written at commit).
@@ -497,6 +521,31 @@ impl Work {
             self.notify.push((i, related));
         }
     }
+}
+
+/// Writes the outbox rows of a transaction's queued events (see [`Work::emit`]) with one
+/// multi-row insert per chunk and gives each event its sequence.
+async fn write_outbox(tx: &Tx, events: &mut [Event]) -> Result<()> {
+    let Some(at) = events.first().map(|e| e.at) else {
+        return Ok(());
+    };
+    let rows: Vec<faultdesk_storage::OutboxInsert<'_>> = events
+        .iter()
+        .map(|e| {
+            (
+                e.tenant_id.as_str(),
+                e.kind.as_str(),
+                e.entity_id.as_deref(),
+                e.internal,
+                &e.payload,
+            )
+        })
+        .collect();
+    let seqs = tx.insert_outbox_refs(&rows, at).await?;
+    for (e, seq) in events.iter_mut().zip(seqs) {
+        e.seq = seq;
+    }
+    Ok(())
 }
 
 fn backoff(attempt: u32) -> Duration {

@@ -316,7 +316,7 @@ impl Desk {
     /// transaction commits, the intents the configured routes ask for are written in it (see
     /// [`Desk::record_intents`]).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn emit_notify(
+    pub(crate) fn emit_notify(
         &self,
         w: &mut Work,
         tenant_id: &str,
@@ -325,12 +325,9 @@ impl Desk {
         internal: bool,
         payload: Value,
         related: Related,
-    ) -> Result<i64> {
-        let seq = w
-            .emit(tenant_id, kind, entity_id, internal, payload)
-            .await?;
+    ) {
+        w.emit(tenant_id, kind, entity_id, internal, payload);
         w.notify_last(related);
-        Ok(seq)
     }
 
     /// Writes, in the transaction about to commit, the notification intents of its events:

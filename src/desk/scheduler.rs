@@ -196,8 +196,7 @@ impl Desk {
                     false,
                     json!({"id": row.id, "number": row.number, "target": target, "due_at": due}),
                     related,
-                )
-                .await?;
+                );
                 report.warnings += 1;
             }
             if now > due {
@@ -228,8 +227,7 @@ impl Desk {
                     false,
                     json!({"id": row.id, "number": row.number, "target": target, "due_at": due}),
                     related,
-                )
-                .await?;
+                );
                 tracing::warn!(tenant_id = %tenant, ticket = %row.number, target, %due, "sla.breached");
                 report.breaches += 1;
                 escalate = true;
@@ -305,8 +303,7 @@ impl Desk {
                 ticket_id: Some(row.id),
                 alarm_id: row.alarm_id,
             },
-        )
-        .await?;
+        );
         Ok(true)
     }
 }

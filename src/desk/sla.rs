@@ -1456,8 +1456,7 @@ impl Desk {
                     ticket_id: br.ticket_id,
                     alarm_id: br.alarm_id,
                 },
-            )
-            .await?;
+            );
         }
         let new_status = status_column(&status, now);
         if new_status == "at_risk" && row.status == "active" {
@@ -1475,8 +1474,7 @@ impl Desk {
                     "remaining_allowance_seconds": status.remaining_allowance.num_seconds(),
                 }),
                 Related::default(),
-            )
-            .await?;
+            );
         }
         row.status = new_status.to_string();
         row.current_availability = Some(status.availability);
@@ -1554,8 +1552,7 @@ impl Desk {
                 Some(id.to_string()),
                 false,
                 json!({"definition_id": id, "name": definition.name}),
-            )
-            .await?;
+            );
             stored_definition(&row)
         })
     }
@@ -1605,8 +1602,7 @@ impl Desk {
                 Some(id.to_string()),
                 false,
                 json!({"definition_id": id, "name": definition.name}),
-            )
-            .await?;
+            );
             stored_definition(&row)
         })
     }
@@ -1633,8 +1629,7 @@ impl Desk {
                 Some(id.to_string()),
                 false,
                 json!({"definition_id": id}),
-            )
-            .await?;
+            );
             Ok(())
         })
     }
@@ -1851,8 +1846,7 @@ impl Desk {
                 None,
                 false,
                 json!({"count": out.len(), "instance_ids": out.iter().map(|i| i.id).take(100).collect::<Vec<_>>()}),
-            )
-            .await?;
+            );
             Ok(out)
         })
     }
@@ -1984,8 +1978,7 @@ impl Desk {
                 Some(id.to_string()),
                 false,
                 json!({"instance_id": id}),
-            )
-            .await?;
+            );
             stored_instance(&stored, def)
         })
     }
@@ -2005,8 +1998,7 @@ impl Desk {
                 Some(id.to_string()),
                 false,
                 json!({"instance_id": id}),
-            )
-            .await?;
+            );
             Ok(())
         })
     }

@@ -13,7 +13,7 @@ use super::ticket_rows::{
     audit_from_row, event_row, row_from_ticket, sla_events, ticket_from_row, workflow_named,
     write_sla_to_row, write_ticket_to_row,
 };
-use super::{Desk, Work, read_tx, write_tx};
+use super::{Desk, Work, read_statement, read_tx, write_tx};
 use crate::actor::Actor;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Datelike, Utc};
@@ -694,8 +694,7 @@ impl Desk {
                     ticket_id: Some(t.id),
                     alarm_id: None,
                 },
-            )
-            .await?;
+            );
             Ok(t)
         })
     }
@@ -819,8 +818,7 @@ impl Desk {
                 Some(id.to_string()),
                 false,
                 changes_payload(&new, &events),
-            )
-            .await?;
+            );
             Ok(new)
         })
     }
@@ -852,8 +850,7 @@ impl Desk {
                 Some(id.to_string()),
                 false,
                 json!({"id": id, "number": new.number}),
-            )
-            .await?;
+            );
             Ok(())
         })
     }
@@ -910,8 +907,7 @@ impl Desk {
                     ticket_id: Some(id),
                     alarm_id,
                 },
-            )
-            .await?;
+            );
             Ok(new)
         })
     }
@@ -1008,8 +1004,7 @@ impl Desk {
                     ticket_id: Some(id),
                     alarm_id,
                 },
-            )
-            .await?;
+            );
             Ok(new)
         })
     }
@@ -1102,8 +1097,7 @@ impl Desk {
                     ticket_id: Some(id),
                     alarm_id,
                 },
-            )
-            .await?;
+            );
             Ok(new)
         })
     }
@@ -1168,31 +1162,15 @@ impl Desk {
             ),
         };
         let tenant = actor.tenant_id.as_str();
-        let rows = read_tx!(self, |tx| {
-            let paged = tx
-                .list_tickets(tenant, &filter, &sort, &paging)
+        // One statement: the page, its total and each ticket's labels.
+        let paged = read_statement!(self, |tx| {
+            tx.list_tickets_with_labels(tenant, &filter, &sort, &paging)
                 .await
-                .map_err(input_error)?;
-            let ids: Vec<Uuid> = paged.items.iter().map(|r| r.id).collect();
-            let labels = if ids.is_empty() {
-                Vec::new()
-            } else {
-                tx.labels_of_tickets(tenant, &ids).await?
-            };
-            Ok((paged, labels))
+                .map_err(input_error)
         })?;
-        let (paged, labels) = rows;
-        let mut by_ticket: BTreeMap<Uuid, BTreeMap<String, String>> = BTreeMap::new();
-        for l in labels {
-            by_ticket
-                .entry(l.ticket_id)
-                .or_default()
-                .insert(l.key, l.value);
-        }
         let mut items = Vec::with_capacity(paged.items.len());
-        for r in &paged.items {
-            let labels = by_ticket.remove(&r.id).unwrap_or_default();
-            items.push(ticket_from_row(r, labels, self.ticket_workflow(r)?)?);
+        for (r, labels) in paged.items {
+            items.push(ticket_from_row(&r, labels, self.ticket_workflow(&r)?)?);
         }
         Ok(Page {
             items,
@@ -1478,8 +1456,7 @@ impl Desk {
                 ticket_id: Some(t.id),
                 alarm_id: Some(alarm_id),
             },
-        )
-        .await?;
+        );
         w.emit(
             tenant_id,
             "alarm.ticket_linked",
@@ -1491,8 +1468,7 @@ impl Desk {
                 "ticket_number": t.number,
                 "trigger": trigger,
             }),
-        )
-        .await?;
+        );
         Ok(TicketFromAlarm {
             alarm_id,
             ticket_id: t.id,
