@@ -731,10 +731,7 @@ impl Desk {
                 self.inner.config.scheduler.warning_before,
             );
         }
-        w.tx.insert_ticket(&row).await?;
-        if !t.labels.is_empty() {
-            w.tx.set_ticket_labels(&tenant, t.id, &t.labels).await?;
-        }
+        w.tx.insert_ticket_with_labels(&row, &t.labels).await?;
         let mut created = AuditEvent::created(&t, audit, now);
         if created_metadata.is_object() {
             created.metadata = created_metadata;

@@ -2171,3 +2171,81 @@ async fn contractor_listing_uses_the_label_index() {
     })
     .await;
 }
+
+/// `insert_ticket_with_labels` writes the ticket and its labels (one statement on PostgreSQL)
+/// with the label rows' copies of the ticket's open flag, deletion and priority, so the
+/// label-driven listing and its count find the ticket; a ticket number that is taken fails
+/// the whole call and leaves neither the ticket nor a label row.
+#[tokio::test]
+async fn a_new_ticket_and_its_labels_are_written_together() {
+    each(|db| async move {
+        let mut t = ticket("ten", 1, t0());
+        t.priority = 4;
+        let l = labels(&[("contractor_id", "c-1"), ("project_id", "p \"north\"")]);
+        let tx = db.store.begin().await.unwrap();
+        tx.insert_ticket_with_labels(&t, &l).await.unwrap();
+        // No labels: just the ticket.
+        let bare = ticket("ten", 2, t0());
+        tx.insert_ticket_with_labels(&bare, &labels(&[]))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let tx = db.store.begin_read().await.unwrap();
+        assert_eq!(tx.get_ticket("ten", t.id).await.unwrap().unwrap(), t);
+        assert_eq!(tx.get_ticket_labels("ten", t.id).await.unwrap(), l);
+        assert!(
+            tx.get_ticket_labels("ten", bare.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let filter = |open_only, priority: Vec<i16>| TicketFilter {
+            open_only,
+            priority,
+            labels: labels(&[("contractor_id", "c-1")]),
+            ..Default::default()
+        };
+        let page = TicketPaging::Page(Page::new(1, 10));
+        let sort = TicketSort::default();
+        let found = tx
+            .list_tickets_with_labels("ten", &filter(true, vec![4]), &sort, &page)
+            .await
+            .unwrap();
+        assert_eq!(found.total, 1, "{}", db.name);
+        assert_eq!(found.items[0].0.id, t.id);
+        assert_eq!(found.items[0].1, l);
+        let other_priority = tx
+            .list_tickets("ten", &filter(true, vec![1]), &sort, &page)
+            .await
+            .unwrap();
+        assert_eq!(other_priority.total, 0, "{}", db.name);
+        tx.commit().await.unwrap();
+
+        // The same number again: a conflict, and nothing of the second ticket is stored.
+        let mut dup = ticket("ten", 1, t0());
+        dup.priority = 4;
+        let tx = db.store.begin().await.unwrap();
+        let e = tx
+            .insert_ticket_with_labels(&dup, &labels(&[("contractor_id", "c-1")]))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Conflict(_)), "{}: {e:?}", db.name);
+        drop(tx);
+        let tx = db.store.begin_read().await.unwrap();
+        assert!(tx.get_ticket("ten", dup.id).await.unwrap().is_none());
+        assert!(
+            tx.get_ticket_labels("ten", dup.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let all = tx
+            .list_tickets("ten", &filter(false, vec![]), &sort, &page)
+            .await
+            .unwrap();
+        assert_eq!(all.total, 1, "{}", db.name);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}

@@ -44,6 +44,16 @@ fn with_open_flag(row: &TicketRow) -> std::borrow::Cow<'_, TicketRow> {
     }
 }
 
+/// Appends `SELECT ? AS k, ? AS v UNION ALL ...` for the labels (a derived table `l(k, v)`).
+fn push_label_values(q: &mut Q, labels: &BTreeMap<String, String>) {
+    for (i, (k, v)) in labels.iter().enumerate() {
+        if i > 0 {
+            q.sql(" UNION ALL ");
+        }
+        q.sql("SELECT ").b(k).sql(" AS k, ").b(v).sql(" AS v");
+    }
+}
+
 /// Hex encoding for opaque cursors.
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -233,6 +243,55 @@ impl Tx {
             .sql(" AND ticket_id = ")
             .b(&ticket_id);
         self.exec(q).await?;
+        self.insert_labels_of(tenant_id, ticket_id, labels).await
+    }
+
+    /// Inserts a ticket that has just been created, with its labels: on PostgreSQL one
+    /// statement (the label rows are selected from the ticket insert's `RETURNING`), on SQLite
+    /// the ticket insert and one label insert. Unlike [`Tx::set_ticket_labels`] there is no
+    /// delete first: a new ticket has no labels yet.
+    pub async fn insert_ticket_with_labels(
+        &self,
+        ticket: &TicketRow,
+        labels: &BTreeMap<String, String>,
+    ) -> Result<()> {
+        if labels.is_empty() {
+            return self.insert_ticket(ticket).await;
+        }
+        if !self.pg {
+            self.insert_ticket(ticket).await?;
+            return self
+                .insert_labels_of(&ticket.tenant_id, ticket.id, labels)
+                .await;
+        }
+        let row = with_open_flag(ticket);
+        let mut q = self.q();
+        q.sql("WITH t AS (INSERT INTO tickets (")
+            .sql(&TicketRow::COLUMNS.join(", "))
+            .sql(") VALUES ")
+            .record(row.as_ref())
+            .sql(" RETURNING tenant_id, id, is_open, deleted_at, priority, created_at) INSERT INTO ticket_labels (tenant_id, ticket_id, key, value, t_open, t_deleted, t_priority, t_created_at) SELECT t.tenant_id, t.id, l.k, l.v, t.is_open, t.deleted_at IS NOT NULL, t.priority, t.created_at FROM t, (");
+        push_label_values(&mut q, labels);
+        q.sql(") l");
+        let n = self.exec(q).await?;
+        if n != labels.len() as u64 {
+            return Err(Error::InvalidData(format!(
+                "ticket {}: {n} label rows written, {} expected",
+                ticket.id,
+                labels.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Inserts the label rows of an existing ticket that has none of these keys, with the
+    /// ticket's copies of open/deleted/priority/created.
+    async fn insert_labels_of(
+        &self,
+        tenant_id: &str,
+        ticket_id: Uuid,
+        labels: &BTreeMap<String, String>,
+    ) -> Result<()> {
         if labels.is_empty() {
             return Ok(());
         }
@@ -242,12 +301,7 @@ impl Tx {
             .sql(" ELSE ")
             .b(&true)
             .sql(" END, t.priority, t.created_at FROM tickets t, (");
-        for (i, (k, v)) in labels.iter().enumerate() {
-            if i > 0 {
-                q.sql(" UNION ALL ");
-            }
-            q.sql("SELECT ").b(k).sql(" AS k, ").b(v).sql(" AS v");
-        }
+        push_label_values(&mut q, labels);
         q.sql(") l WHERE t.tenant_id = ")
             .b(&s(tenant_id))
             .sql(" AND t.id = ")
