@@ -731,12 +731,13 @@ impl Desk {
                 self.inner.config.scheduler.warning_before,
             );
         }
-        w.tx.insert_ticket_with_labels(&row, &t.labels).await?;
         let mut created = AuditEvent::created(&t, audit, now);
         if created_metadata.is_object() {
             created.metadata = created_metadata;
         }
-        insert_audit(&w.tx, &tenant, t.id, std::slice::from_ref(&created)).await?;
+        // Ticket, labels and CREATED event: one statement on PostgreSQL.
+        w.tx.insert_new_ticket(&row, &t.labels, &[event_row(&tenant, t.id, &created)])
+            .await?;
         Ok(t)
     }
 

@@ -2172,10 +2172,10 @@ async fn contractor_listing_uses_the_label_index() {
     .await;
 }
 
-/// `insert_ticket_with_labels` writes the ticket and its labels (one statement on PostgreSQL)
-/// with the label rows' copies of the ticket's open flag, deletion and priority, so the
-/// label-driven listing and its count find the ticket; a ticket number that is taken fails
-/// the whole call and leaves neither the ticket nor a label row.
+/// `insert_new_ticket` writes the ticket, its labels and its audit events (one statement on
+/// PostgreSQL) with the label rows' copies of the ticket's open flag, deletion and priority,
+/// so the label-driven listing and its count find the ticket; a ticket number that is taken
+/// fails the whole call and leaves neither the ticket nor a label or audit row.
 #[tokio::test]
 async fn a_new_ticket_and_its_labels_are_written_together() {
     each(|db| async move {
@@ -2183,10 +2183,25 @@ async fn a_new_ticket_and_its_labels_are_written_together() {
         t.priority = 4;
         let l = labels(&[("contractor_id", "c-1"), ("project_id", "p \"north\"")]);
         let tx = db.store.begin().await.unwrap();
-        tx.insert_ticket_with_labels(&t, &l).await.unwrap();
-        // No labels: just the ticket.
+        let created = ticket_event(&t, "CREATED", t0());
+        tx.insert_new_ticket(&t, &l, std::slice::from_ref(&created))
+            .await
+            .unwrap();
+        // Labels without audit events, audit events without labels, neither.
+        let only_labels = ticket("ten", 3, t0());
+        tx.insert_new_ticket(&only_labels, &labels(&[("project_id", "p-2")]), &[])
+            .await
+            .unwrap();
+        let only_audit = ticket("ten", 4, t0());
+        let two = [
+            ticket_event(&only_audit, "CREATED", t0()),
+            ticket_event(&only_audit, "ASSIGNMENT_CHANGE", t0()),
+        ];
+        tx.insert_new_ticket(&only_audit, &labels(&[]), &two)
+            .await
+            .unwrap();
         let bare = ticket("ten", 2, t0());
-        tx.insert_ticket_with_labels(&bare, &labels(&[]))
+        tx.insert_new_ticket(&bare, &labels(&[]), &[])
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -2227,7 +2242,11 @@ async fn a_new_ticket_and_its_labels_are_written_together() {
         dup.priority = 4;
         let tx = db.store.begin().await.unwrap();
         let e = tx
-            .insert_ticket_with_labels(&dup, &labels(&[("contractor_id", "c-1")]))
+            .insert_new_ticket(
+                &dup,
+                &labels(&[("contractor_id", "c-1")]),
+                &[ticket_event(&dup, "CREATED", t0())],
+            )
             .await
             .unwrap_err();
         assert!(matches!(e, Error::Conflict(_)), "{}: {e:?}", db.name);

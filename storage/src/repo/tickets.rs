@@ -246,23 +246,30 @@ impl Tx {
         self.insert_labels_of(tenant_id, ticket_id, labels).await
     }
 
-    /// Inserts a ticket that has just been created, with its labels: on PostgreSQL one
-    /// statement (the label rows are selected from the ticket insert's `RETURNING`), on SQLite
-    /// the ticket insert and one label insert. Unlike [`Tx::set_ticket_labels`] there is no
-    /// delete first: a new ticket has no labels yet.
-    pub async fn insert_ticket_with_labels(
+    /// Inserts a ticket that has just been created, with its labels and its first audit
+    /// events (e.g. `CREATED`). On PostgreSQL this is one statement: the ticket insert is a
+    /// CTE whose `RETURNING` feeds the label rows, and the audit rows are the main insert
+    /// (foreign keys are checked at the end of the statement). On SQLite it is the ticket
+    /// insert, one label insert and one audit insert. Unlike [`Tx::set_ticket_labels`] there
+    /// is no delete first: a new ticket has no labels yet. A taken ticket number is
+    /// [`Error::Conflict`] and writes nothing.
+    pub async fn insert_new_ticket(
         &self,
         ticket: &TicketRow,
         labels: &BTreeMap<String, String>,
+        audit: &[TicketEventRow],
     ) -> Result<()> {
-        if labels.is_empty() {
-            return self.insert_ticket(ticket).await;
-        }
-        if !self.pg {
+        // Keep the one statement well inside PostgreSQL's bind-parameter limit.
+        const MAX_AUDIT_ROWS_INLINE: usize = 16;
+        if !self.pg
+            || (labels.is_empty() && audit.is_empty())
+            || audit.len() > MAX_AUDIT_ROWS_INLINE
+        {
             self.insert_ticket(ticket).await?;
-            return self
-                .insert_labels_of(&ticket.tenant_id, ticket.id, labels)
-                .await;
+            self.insert_labels_of(&ticket.tenant_id, ticket.id, labels)
+                .await?;
+            self.insert_ticket_events(audit).await?;
+            return Ok(());
         }
         let row = with_open_flag(ticket);
         let mut q = self.q();
@@ -270,17 +277,34 @@ impl Tx {
             .sql(&TicketRow::COLUMNS.join(", "))
             .sql(") VALUES ")
             .record(row.as_ref())
-            .sql(" RETURNING tenant_id, id, is_open, deleted_at, priority, created_at) INSERT INTO ticket_labels (tenant_id, ticket_id, key, value, t_open, t_deleted, t_priority, t_created_at) SELECT t.tenant_id, t.id, l.k, l.v, t.is_open, t.deleted_at IS NOT NULL, t.priority, t.created_at FROM t, (");
-        push_label_values(&mut q, labels);
-        q.sql(") l");
-        let n = self.exec(q).await?;
-        if n != labels.len() as u64 {
-            return Err(Error::InvalidData(format!(
-                "ticket {}: {n} label rows written, {} expected",
-                ticket.id,
-                labels.len()
-            )));
+            .sql(" RETURNING tenant_id, id, is_open, deleted_at, priority, created_at)");
+        let labels_sql = " INSERT INTO ticket_labels (tenant_id, ticket_id, key, value, t_open, t_deleted, t_priority, t_created_at) SELECT t.tenant_id, t.id, l.k, l.v, t.is_open, t.deleted_at IS NOT NULL, t.priority, t.created_at FROM t, (";
+        if !labels.is_empty() {
+            if audit.is_empty() {
+                q.sql(labels_sql);
+            } else {
+                q.sql(", tl AS (").sql(labels_sql);
+            }
+            push_label_values(&mut q, labels);
+            q.sql(") l");
+            if !audit.is_empty() {
+                q.sql(")");
+            }
         }
+        if !audit.is_empty() {
+            q.sql(" INSERT INTO ")
+                .sql(TicketEventRow::TABLE)
+                .sql(" (")
+                .sql(&TicketEventRow::COLUMNS.join(", "))
+                .sql(") VALUES ");
+            for (i, ev) in audit.iter().enumerate() {
+                if i > 0 {
+                    q.sql(", ");
+                }
+                q.record(ev);
+            }
+        }
+        self.exec(q).await?;
         Ok(())
     }
 
