@@ -184,6 +184,10 @@ impl Store {
                     .pragma("temp_store", "memory")
                     .pragma("cache_size", "-32768")
                     .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string())
+                    // Pages are read from a shared mapping of the file, not copied in by
+                    // read(): each connection's page cache is dropped whenever another one
+                    // has written (WAL), so the pooled connections re-read pages often.
+                    .pragma("mmap_size", "268435456")
             }
         };
         let pool = |max: u32| {
