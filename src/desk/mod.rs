@@ -69,21 +69,20 @@ macro_rules! write_tx {
     }};
 }
 
-/// Runs a block in one read transaction: `read_tx!(desk, |tx| { ...; Ok(value) })` with
-/// `tx: &Tx`; retried on transient storage errors.
-macro_rules! read_tx {
-    ($desk:expr, |$tx:ident| $body:expr) => {{
-        let desk = &$desk;
+/// The retry loop of [`read_tx!`] and [`read_statement!`]: `$open` gives a fresh `Tx` for
+/// each attempt.
+macro_rules! read_session {
+    ($desk:ident, $open:expr, |$tx:ident| $body:expr) => {{
         async {
             let mut attempt = 0u32;
             loop {
                 attempt += 1;
-                let tx = desk.begin_read().await?;
+                let tx = $open;
                 let outcome = {
                     let $tx = &tx;
                     async { $body }.await
                 };
-                if let Some(v) = desk.finish_read(tx, outcome, attempt).await? {
+                if let Some(v) = $desk.finish_read(tx, outcome, attempt).await? {
                     break Ok::<_, $crate::Error>(v);
                 }
             }
@@ -91,6 +90,16 @@ macro_rules! read_tx {
         .await
     }};
 }
+
+/// Runs a block in one read transaction: `read_tx!(desk, |tx| { ...; Ok(value) })` with
+/// `tx: &Tx`; retried on transient storage errors.
+macro_rules! read_tx {
+    ($desk:expr, |$tx:ident| $body:expr) => {{
+        let desk = &$desk;
+        $crate::desk::read_session!(desk, desk.begin_read().await?, |$tx| $body)
+    }};
+}
+
 /// Runs a block of one-statement reads without a transaction: `read_statement!(desk, |tx|
 /// { ...; Ok(value) })` with `tx: &Tx` from [`Store::statement_reader`] (no `BEGIN`/`END`
 /// round trips, no snapshot across statements); retried on transient storage errors like
@@ -98,24 +107,10 @@ macro_rules! read_tx {
 macro_rules! read_statement {
     ($desk:expr, |$tx:ident| $body:expr) => {{
         let desk = &$desk;
-        async {
-            let mut attempt = 0u32;
-            loop {
-                attempt += 1;
-                let tx = desk.inner.store.statement_reader();
-                let outcome = {
-                    let $tx = &tx;
-                    async { $body }.await
-                };
-                if let Some(v) = desk.finish_read(tx, outcome, attempt).await? {
-                    break Ok::<_, $crate::Error>(v);
-                }
-            }
-        }
-        .await
+        $crate::desk::read_session!(desk, desk.inner.store.statement_reader(), |$tx| $body)
     }};
 }
-pub(crate) use {read_statement, read_tx, write_tx};
+pub(crate) use {read_session, read_statement, read_tx, write_tx};
 
 /// How many times a transaction that failed with a transient storage error (SQLite busy,
 /// PostgreSQL serialization failure/deadlock) is retried before the error reaches the caller.
