@@ -198,7 +198,7 @@ impl BlobStore {
         let tmp = Path::from_iter([
             PathPart::from(tenant_id),
             PathPart::from("tmp"),
-            PathPart::from(uuid::Uuid::now_v7().simple().to_string().as_str()),
+            PathPart::from(crate::ids::new_id().simple().to_string().as_str()),
         ]);
         let mut writer = BufWriter::with_capacity(store.clone(), tmp.clone(), STREAM_CHUNK_BYTES);
         let mut hasher = Sha256::new();

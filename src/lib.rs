@@ -15,6 +15,7 @@ mod config;
 mod desk;
 mod error;
 mod events;
+pub mod ids;
 
 pub use actor::Actor;
 pub use blobs::{BlobStore, BlobStoreConfig, ByteStream, STREAM_CHUNK_BYTES};

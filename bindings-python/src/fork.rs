@@ -49,6 +49,8 @@ unsafe impl Sync for Mutexes {}
 static MUTEXES: OnceLock<Mutexes> = OnceLock::new();
 
 extern "C" fn before_fork() {
+    // The Desk's id lock first (a leaf: nobody waits for a SQLite mutex while holding it).
+    faultdesk::ids::lock_before_fork();
     if let Some(m) = MUTEXES.get() {
         for &mutex in &m.0 {
             // SAFETY: a valid static SQLite mutex; entered once, left in `after_fork`.
@@ -65,6 +67,8 @@ extern "C" fn after_fork() {
             unsafe { ffi::sqlite3_mutex_leave(mutex) };
         }
     }
+    // SAFETY: taken by this thread in `before_fork`, released once here.
+    unsafe { faultdesk::ids::unlock_after_fork() };
 }
 
 /// Installs the fork handler once per process (called when the native module is imported).
@@ -88,7 +92,7 @@ pub fn install() {
         }
         if MUTEXES.set(Mutexes(found)).is_ok() {
             // SAFETY: the handlers are `extern "C"`, never unwind and touch only SQLite's
-            // static mutexes.
+            // static mutexes and the Desk's id lock.
             unsafe { libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork)) };
         }
     });

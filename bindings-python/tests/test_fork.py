@@ -31,9 +31,24 @@ def wait_for(pid: int, timeout: float = 60) -> int:
         if done:
             return os.waitstatus_to_exitcode(status)
         time.sleep(0.02)
+    stacks = child_stacks(pid)
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
-    raise AssertionError("the forked child hung")
+    raise AssertionError(f"the forked child hung; its threads:\n{stacks}")
+
+
+def child_stacks(pid: int) -> str:
+    """The hung child's native stacks (gdb, when installed), to see which lock it waits on."""
+    try:
+        out = subprocess.run(
+            ["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt 30"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"(no stacks: {e})"
+    return "\n".join(line for line in out.stdout.splitlines() if line.startswith(("#", "Thread")))
 
 
 def in_child(body: Callable[[], int]) -> int:

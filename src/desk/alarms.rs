@@ -858,7 +858,7 @@ impl Desk {
             }
             let kinds: Vec<&str> = ds.iter().map(Decision::kind).collect();
             rows.push(AlarmEventRow {
-                id: Uuid::now_v7(),
+                id: crate::ids::new_id(),
                 tenant_id: tenant.to_string(),
                 alarm_id,
                 event_type: e.event_type.clone(),
@@ -1114,7 +1114,7 @@ impl Desk {
                 .await?
                 .ok_or_else(|| alarm_not_found(id))?;
             let row = AlarmNoteRow {
-                id: Uuid::now_v7(),
+                id: crate::ids::new_id(),
                 tenant_id: tenant.clone(),
                 alarm_id: id,
                 author_id: author.clone(),
@@ -1306,7 +1306,7 @@ impl Desk {
         let rule = parse_one_rule(json)?;
         let tenant = actor.tenant_id.clone();
         let (stored, mut tc) = correlating_tx!(self, &tenant, true, false, |w, _tc| {
-            let id = Uuid::now_v7();
+            let id = crate::ids::new_id();
             let row = rule_row(&tenant, id, &rule, w.now, w.now);
             w.tx.insert_rule(&row).await?;
             w.emit(
@@ -1486,7 +1486,7 @@ impl Desk {
         crate::desk::check_instant("end", input.end)?;
         let tenant = actor.tenant_id.clone();
         let window = MaintenanceWindow {
-            id: Uuid::now_v7(),
+            id: crate::ids::new_id(),
             tenant_id: tenant.clone(),
             title: input.title.clone(),
             start: input.start,

@@ -358,7 +358,7 @@ impl Desk {
                     .await?;
             let now = faultdesk_storage::truncate_micros(w.now);
             let a = AttachmentRow {
-                id: Uuid::now_v7(),
+                id: crate::ids::new_id(),
                 tenant_id: tenant.to_string(),
                 ticket_id,
                 comment_id: input.comment_id,

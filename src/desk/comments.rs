@@ -97,7 +97,7 @@ impl Desk {
         body: &str,
     ) -> Result<Comment> {
         let now = faultdesk_storage::truncate_micros(w.now);
-        let c = Comment::system(Uuid::now_v7(), ticket_id, body, now)?;
+        let c = Comment::system(crate::ids::new_id(), ticket_id, body, now)?;
         w.tx.insert_comment(&row_from_comment(tenant_id, &c, now))
             .await?;
         Ok(c)
@@ -159,7 +159,7 @@ impl Desk {
                 .await?;
             let now = faultdesk_storage::truncate_micros(w.now);
             let mut c = probe.clone();
-            c.id = Uuid::now_v7();
+            c.id = crate::ids::new_id();
             c.created_at = now;
             w.tx.insert_comment(&row_from_comment(tenant, &c, now))
                 .await?;
@@ -285,7 +285,7 @@ impl Desk {
                 return Ok(c);
             }
             w.tx.insert_comment_revision(&CommentRevisionRow {
-                id: Uuid::now_v7(),
+                id: crate::ids::new_id(),
                 tenant_id: tenant.to_string(),
                 comment_id,
                 body: previous,

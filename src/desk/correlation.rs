@@ -83,7 +83,7 @@ static SEED_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A fresh id seed: random bits of a UUID v7 mixed with a process-wide counter.
 pub(crate) fn fresh_id_seed() -> u64 {
-    let r = uuid::Uuid::now_v7().as_u128() as u64;
+    let r = crate::ids::new_id().as_u128() as u64;
     r ^ SEED_COUNTER
         .fetch_add(1, Ordering::Relaxed)
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
@@ -479,7 +479,7 @@ mod tests {
         rule.equal = vec!["customer_id".into()];
         let (conditions, actions) = rule_to_columns(&rule);
         let now = chrono::Utc::now();
-        let id = uuid::Uuid::now_v7();
+        let id = crate::ids::new_id();
         let row = RuleRow {
             id,
             tenant_id: "t".into(),

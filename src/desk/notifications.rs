@@ -371,7 +371,7 @@ impl Desk {
                 .filter(|r| r.matches(&e.tenant_id, &e.kind, e.internal))
             {
                 rows.push(NotificationRow {
-                    id: Uuid::now_v7(),
+                    id: crate::ids::new_id(),
                     tenant_id: e.tenant_id.clone(),
                     channel: r.channel.clone(),
                     recipient: r.recipient.clone(),

@@ -868,7 +868,7 @@ impl Outages {
             return;
         }
         let row = SlaOutageRow {
-            id: Uuid::now_v7(),
+            id: crate::ids::new_id(),
             tenant_id: tenant.to_string(),
             sla_instance_id: instance,
             alarm_id: alarm.id,
@@ -1356,7 +1356,7 @@ impl Desk {
                 _ => b.alarm_id.as_deref().and_then(|a| a.parse().ok()),
             };
             let mut br = SlaBreachRow {
-                id: Uuid::now_v7(),
+                id: crate::ids::new_id(),
                 tenant_id: tenant.clone(),
                 sla_instance_id: row.id,
                 breach_key: b.key.clone(),
@@ -1543,7 +1543,7 @@ impl Desk {
         check_text("name", &definition.name)?;
         let tenant = actor.tenant_id.clone();
         write_tx!(self, |w| {
-            let id = Uuid::now_v7();
+            let id = crate::ids::new_id();
             let row = definition_row(&tenant, id, &definition, w.now, w.now);
             w.tx.insert_sla_definition(&row).await?;
             w.emit(
@@ -1759,7 +1759,7 @@ impl Desk {
                         .period_containing(input.at.unwrap_or(w.now))
                         .map_err(|e| at_index(i, sla_err(e)))?,
                 };
-                let id = Uuid::now_v7();
+                let id = crate::ids::new_id();
                 // Validates scope and period against the definition, as the evaluation will.
                 SlaInstance::new(id, Arc::new(def.clone()), scope.clone(), period)
                     .map_err(|e| at_index(i, sla_err(e)))?;
@@ -2064,7 +2064,7 @@ impl Desk {
             let rows: Vec<SlaMeasurementRow> = order
                 .iter()
                 .map(|&i| SlaMeasurementRow {
-                    id: Uuid::now_v7(),
+                    id: crate::ids::new_id(),
                     tenant_id: tenant.clone(),
                     sla_instance_id: instance_id,
                     measured_at: samples[i].at,
@@ -2211,7 +2211,7 @@ mod tests {
     #[test]
     fn flapping_decisions_open_and_close_intervals() {
         let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        let id = Uuid::now_v7();
+        let id = crate::ids::new_id();
         let ds = vec![
             Decision::Flapping {
                 alarm_id: id,

@@ -197,7 +197,7 @@ pub(crate) fn event_row(tenant_id: &str, ticket_id: Uuid, ev: &AuditEvent) -> Ti
         data.insert("_json".into(), Value::Array(json_cols));
     }
     TicketEventRow {
-        id: Uuid::now_v7(),
+        id: crate::ids::new_id(),
         tenant_id: tenant_id.to_string(),
         ticket_id,
         event_type: ev.event_type.as_str().to_string(),
