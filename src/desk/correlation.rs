@@ -46,7 +46,7 @@ use faultdesk_storage::{CorrelationStamp, MaintenanceWindowRow, RuleRow, Tx};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
 /// A built correlator and the tenant version it is current at.
@@ -72,12 +72,6 @@ impl Correlators {
         map.entry(tenant_id.to_string()).or_default().clone()
     }
 }
-
-/// Desks are keyed by the address of their shared state; the `Weak` tells a live Desk from a
-/// dropped one whose address was reused.
-type Registry = Mutex<Vec<(Weak<crate::desk::Inner>, Arc<Correlators>)>>;
-
-static REGISTRY: Registry = Mutex::new(Vec::new());
 
 static SEED_COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -433,23 +427,11 @@ impl TenantCorrelator {
 }
 
 impl Desk {
-    fn correlators(&self) -> Arc<Correlators> {
-        let mut reg = REGISTRY.lock().unwrap_or_else(|p| p.into_inner());
-        reg.retain(|(w, _)| w.strong_count() > 0);
-        let me = Arc::downgrade(&self.inner);
-        if let Some((_, c)) = reg.iter().find(|(w, _)| w.ptr_eq(&me)) {
-            return c.clone();
-        }
-        let c = Arc::new(Correlators::default());
-        reg.push((me, c.clone()));
-        c
-    }
-
     /// Locks the tenant's correlator slot in this process (waiting for this process's other
     /// correlating calls of the tenant). Make it current with [`TenantCorrelator::sync`]
     /// inside the write transaction before using it.
     pub(crate) async fn tenant_correlator(&self, tenant_id: &str) -> TenantCorrelator {
-        let slot = self.correlators().slot(tenant_id);
+        let slot = self.inner.correlators.slot(tenant_id);
         TenantCorrelator {
             guard: slot.lock_owned().await,
             tenant: tenant_id.to_string(),

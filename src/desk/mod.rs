@@ -146,6 +146,8 @@ pub(crate) struct Inner {
     pub(crate) feed: Arc<feed::Feed>,
     /// Per-tenant index of live SLA instances (see `sla`).
     pub(crate) sla: sla::SlaCache,
+    /// This Desk's correlators, by tenant (see `correlation`).
+    pub(crate) correlators: correlation::Correlators,
 }
 
 impl Drop for Inner {
@@ -179,6 +181,7 @@ impl Desk {
             events,
             feed: Arc::new(feed::Feed::starting_at(top?)),
             sla: sla::SlaCache::default(),
+            correlators: Default::default(),
         });
         // Other processes can write a PostgreSQL database or a SQLite file, not an
         // in-memory SQLite database.

@@ -18,7 +18,7 @@
 //! - Intervals are half-open `[start, end)`; an end of `00:00` in the builder (or `"24:00"` in
 //!   JSON) means midnight at the end of the day. Boundaries are whole seconds.
 //! - A yearly holiday on 29 February applies only in leap years.
-//! - Offset changes are taken from chrono-tz's tzdb for 1700–2100 (cached per zone per process);
+//! - Offset changes are taken from chrono-tz's tzdb for 1700–2100 (cached per zone and thread);
 //!   outside that range the offset is treated as constant.
 //!
 //! # Cost

@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Offset, TimeZone};
 use chrono_tz::Tz;
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::Arc;
 
 /// First instant scanned for transitions (1700-01-01T00:00:00Z).
 const SCAN_START: i64 = -8_520_336_000;
@@ -56,14 +57,22 @@ pub(crate) struct Zone {
     pub transitions: Vec<Transition>,
 }
 
-static ZONES: LazyLock<Mutex<HashMap<Tz, Arc<Zone>>>> = LazyLock::new(Default::default);
+thread_local! {
+    /// Offset histories computed on this thread. Per thread rather than one locked map: no
+    /// lock is held across a computation, so a process that forks (Python's `os.fork()`)
+    /// never leaves its child waiting on a lock that another thread of the parent held.
+    static ZONES: RefCell<HashMap<Tz, Arc<Zone>>> = RefCell::new(HashMap::new());
+}
 
-/// The cached offset history of `tz` (computed on first use, ~1 ms per zone per process).
+/// The cached offset history of `tz` (computed on first use, ~1 ms per zone per thread).
 pub(crate) fn zone(tz: Tz) -> Arc<Zone> {
-    let mut map = ZONES.lock().unwrap_or_else(|p| p.into_inner());
-    map.entry(tz)
-        .or_insert_with(|| Arc::new(Zone::compute(tz)))
-        .clone()
+    ZONES.with(|zones| {
+        zones
+            .borrow_mut()
+            .entry(tz)
+            .or_insert_with(|| Arc::new(Zone::compute(tz)))
+            .clone()
+    })
 }
 
 fn chrono_offset(tz: Tz, u: i64) -> i32 {
