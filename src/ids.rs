@@ -1,6 +1,6 @@
 //! Record ids: UUID v7, monotonic within the process.
 //!
-//! `crate::ids::new_id()` keeps its counter behind a private `std::sync::Mutex`. A process that
+//! `uuid::Uuid::now_v7()` keeps its counter behind a private `std::sync::Mutex`. A process that
 //! forks while another thread holds that mutex gives the child a mutex that stays locked for
 //! ever, and the child's first write hangs (Python's `os.fork()` under a busy parent). The
 //! Desk makes its ids here instead, behind a lock that a fork handler can take around

@@ -1354,7 +1354,7 @@ impl Desk {
     /// use faultdesk::{Actor, CreateTicketFromAlarm, Desk, DeskConfig, ErrorKind};
     /// let desk = Desk::open("sqlite::memory:", DeskConfig::default()).await?;
     /// let op = Actor::new("acme", "op-1").with_roles(["NOC_OPERATOR"]);
-    /// let missing = crate::ids::new_id();
+    /// let missing = uuid::Uuid::now_v7();
     /// let err = desk
     ///     .create_ticket_from_alarm(&op, missing, CreateTicketFromAlarm::default())
     ///     .await
