@@ -341,25 +341,11 @@ impl Tx {
             .ok_or_else(|| Error::InvalidData("outbox insert returned no row".into()))
     }
 
-    /// Appends several outbox events (`(tenant_id, kind, entity_id, internal, payload)`) and
-    /// returns their sequence numbers, in order, with one multi-row `INSERT ... RETURNING seq`
-    /// per chunk. Ordering and notification as [`Tx::insert_outbox`]: on PostgreSQL the
+    /// Appends several outbox events (`(tenant_id, kind, entity_id, internal, payload)`,
+    /// borrowed: no copies of the payloads) and returns their sequence numbers, in order, with
+    /// one multi-row `INSERT ... RETURNING seq` per chunk. Ordering and notification as [`Tx::insert_outbox`]: on PostgreSQL the
     /// statement that first writes the outbox in the transaction takes the outbox lock
     /// before its rows draw their sequences, and each statement notifies its last sequence.
-    pub async fn insert_outbox_many(
-        &self,
-        events: &[(String, String, Option<String>, bool, Json)],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<i64>> {
-        let rows: Vec<OutboxInsert<'_>> = events
-            .iter()
-            .map(|(t, k, e, i, p)| (t.as_str(), k.as_str(), e.as_deref(), *i, p))
-            .collect();
-        self.insert_outbox_refs(&rows, now).await
-    }
-
-    /// [`Tx::insert_outbox_many`] with borrowed rows (no copies of the payloads): one
-    /// multi-row `INSERT ... RETURNING seq` per chunk; returns the sequences in row order.
     pub async fn insert_outbox_refs(
         &self,
         rows: &[OutboxInsert<'_>],
