@@ -9,7 +9,8 @@ results are typed classes (``Ticket``, ``TicketFromAlarm``, ``Page``, ...) with 
 ``to_dict()``, ``repr`` and equality; faultdesk ids are ``uuid.UUID``, instants aware
 ``datetime``, money ``decimal.Decimal``. Errors are ``FaultdeskError`` subclasses whose
 ``str()`` is the engine's exact message. The pure engines work without a database:
-``Correlator``, ``Workflow``, ``BusinessCalendar``, ``SlaPolicy``, ``map_severity_to_priority``.
+``Correlator`` (its columnar ``ingest_columns`` returns a ``DecisionBatch``), ``Workflow``,
+``BusinessCalendar``, ``SlaPolicy``, ``map_severity_to_priority``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ._faultdesk import (
     ConflictError,
     Correlator,
     Decision,
+    DecisionBatch,
     FaultdeskError,
     InvalidTransitionError,
     NotFoundError,
@@ -98,6 +100,7 @@ __all__ = [
     "ConflictError",
     "Correlator",
     "Decision",
+    "DecisionBatch",
     "DeliveryReport",
     "Desk",
     "Event",

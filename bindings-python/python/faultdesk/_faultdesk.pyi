@@ -2,9 +2,9 @@
 ``mypy.stubtest`` in scripts/test-python.sh)."""
 
 import uuid
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, final
+from typing import Any, final, overload
 
 from ._types import SlaStatus
 
@@ -21,6 +21,7 @@ __all__ = [
     "NativeSubscription",
     "Correlator",
     "Decision",
+    "DecisionBatch",
     "Workflow",
     "BusinessCalendar",
     "SlaPolicy",
@@ -131,6 +132,28 @@ class Decision:
     def __eq__(self, other: object) -> bool: ...
 
 @final
+class DecisionBatch:
+    """The decisions of ``Correlator.ingest_columns``, in order, held in Rust: a ``Decision`` is
+    built only when read (index, slice, iteration); ``counts()``, ``kinds()``, ``alarm_ids()``,
+    ``event_indices()`` read them all as columns."""
+
+    def __len__(self) -> int: ...
+    @overload
+    def __getitem__(self, index: int) -> Decision: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Decision]: ...
+    def __iter__(self) -> Iterator[Decision]: ...
+    def counts(self) -> dict[str, int]: ...
+    def kinds(self) -> list[str]: ...
+    def alarm_ids(self) -> list[uuid.UUID]: ...
+    def event_indices(self) -> list[int]: ...
+    def to_list(self) -> list[Decision]: ...
+
+#: A column of ``Correlator.ingest_columns``: one value per row, or one value for every row.
+_TextColumn = Sequence[str | uuid.UUID] | str
+_OptTextColumn = Sequence[str | None] | str | None
+
+@final
 class Correlator:
     """The in-memory alarm correlator (no database)."""
 
@@ -139,6 +162,31 @@ class Correlator:
     def ingest_batch(
         self, events: Iterable[Mapping[str, Any]], now: datetime | None = None
     ) -> tuple[list[Decision], list[tuple[int, str]]]: ...
+    def ingest_columns(
+        self,
+        *,
+        tenant_id: _TextColumn,
+        event_type: _TextColumn,
+        occurred_at_ms: Sequence[int] | int | None = None,
+        occurred_at: Sequence[datetime | str] | datetime | str | None = None,
+        alarm_type: _OptTextColumn = None,
+        severity: _OptTextColumn = None,
+        source: _OptTextColumn = None,
+        resource_type: _OptTextColumn = None,
+        resource_id: _OptTextColumn = None,
+        resource_name: _OptTextColumn = None,
+        customer_id: _OptTextColumn = None,
+        customer_name: _OptTextColumn = None,
+        subscriber_count: Sequence[int | None] | int | None = None,
+        title: _OptTextColumn = None,
+        description: _OptTextColumn = None,
+        probable_cause: _OptTextColumn = None,
+        recommended_action: _OptTextColumn = None,
+        external_alarm_id: _OptTextColumn = None,
+        labels: Sequence[Mapping[str, str] | None] | Mapping[str, str] | None = None,
+        raw: Sequence[Any] | None = None,
+        now: datetime | None = None,
+    ) -> tuple[DecisionBatch, list[tuple[int, str]]]: ...
     def tick(self, now: datetime | None = None) -> list[Decision]: ...
     def acknowledge(
         self, alarm_id: uuid.UUID | str, by: str, at: datetime | None = None

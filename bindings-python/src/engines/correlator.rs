@@ -1,5 +1,7 @@
 //! `faultdesk.Correlator` (fault-core's in-memory correlator) and `faultdesk.Decision`.
 
+use super::batch::PyDecisionBatch;
+use super::columns::ColumnArgs;
 use super::event::event_from;
 use super::{engine_err, guard, json_text, now_arg};
 use crate::convert::{to_py, to_value, uuid_arg};
@@ -86,15 +88,47 @@ pub struct PyCorrelator {
     inner: Mutex<Correlator>,
 }
 
+/// What `Correlator.ingest_batch` returns: the decisions, and `(index, message)` of each
+/// rejected event.
+type BatchResult<'py> = (Bound<'py, PyList>, Vec<(usize, String)>);
+
+/// The decisions of a batch, each accepted event's (index, range in the decisions), and
+/// `(index, message)` of each rejected event.
+type BatchRun = (
+    Vec<Decision>,
+    Vec<(usize, std::ops::Range<usize>)>,
+    Vec<(usize, String)>,
+);
+
 impl PyCorrelator {
     fn lock(&self) -> MutexGuard<'_, Correlator> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
 
-/// What `Correlator.ingest_batch` returns: the decisions, and `(index, message)` of each
-/// rejected event.
-type BatchResult<'py> = (Bound<'py, PyList>, Vec<(usize, String)>);
+    /// Ingests `evs` in order, event by event (what a batch decides, knowing each decision's
+    /// event), with the GIL released.
+    fn run_batch(
+        &self,
+        py: Python<'_>,
+        evs: &[AlarmEvent],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> PyResult<BatchRun> {
+        guard(py, || {
+            Ok(py.detach(|| {
+                let mut c = self.lock();
+                let (mut ds, mut spans, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+                for (i, e) in evs.iter().enumerate() {
+                    let start = ds.len();
+                    match c.ingest_into(e, now, &mut ds) {
+                        Ok(()) => spans.push((i, start..ds.len())),
+                        Err(err) => errors.push((i, err.to_string())),
+                    }
+                }
+                (ds, spans, errors)
+            }))
+        })
+    }
+}
 
 #[pymethods]
 impl PyCorrelator {
@@ -149,22 +183,77 @@ impl PyCorrelator {
             evs.push(event_from(&e?, || format!("events[{i}]"))?);
         }
         let now = now_arg(now, "now")?;
-        // event by event (what a batch decides), to know each decision's event
-        let (ds, spans, errors) = guard(py, || {
-            Ok(py.detach(|| {
-                let mut c = self.lock();
-                let (mut ds, mut spans, mut errors) = (Vec::new(), Vec::new(), Vec::new());
-                for (i, e) in evs.iter().enumerate() {
-                    let start = ds.len();
-                    match c.ingest_into(e, now, &mut ds) {
-                        Ok(()) => spans.push((i, start..ds.len())),
-                        Err(err) => errors.push((i, err.to_string())),
-                    }
-                }
-                (ds, spans, errors)
-            }))
-        })?;
+        let (ds, spans, errors) = self.run_batch(py, &evs, now)?;
         Ok((event_decisions_py(py, ds, &spans, evs)?, errors))
+    }
+
+    /// Ingests a batch given as columns, one sequence per event field (all of the same
+    /// length; a single `str` / `int` / `dict` stands for every row), in row order like
+    /// `ingest_batch`, without a dict or a `datetime` per event. The instant is
+    /// `occurred_at_ms` (epoch milliseconds, UTC, `int`s) or `occurred_at` (aware datetimes).
+    /// Returns `(DecisionBatch, errors)`; `errors` lists `(row, message)` of the events the
+    /// correlator rejected (they changed nothing; the others were applied). A bad column
+    /// (missing, of another length, a value of the wrong type) raises `ValidationError` before
+    /// any row is ingested.
+    #[pyo3(signature = (
+        *, tenant_id, event_type, occurred_at_ms = None, occurred_at = None, alarm_type = None,
+        severity = None, source = None, resource_type = None, resource_id = None,
+        resource_name = None, customer_id = None, customer_name = None, subscriber_count = None,
+        title = None, description = None, probable_cause = None, recommended_action = None,
+        external_alarm_id = None, labels = None, raw = None, now = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn ingest_columns<'py>(
+        &self,
+        py: Python<'py>,
+        tenant_id: &Bound<'py, PyAny>,
+        event_type: &Bound<'py, PyAny>,
+        occurred_at_ms: Option<&Bound<'py, PyAny>>,
+        occurred_at: Option<&Bound<'py, PyAny>>,
+        alarm_type: Option<&Bound<'py, PyAny>>,
+        severity: Option<&Bound<'py, PyAny>>,
+        source: Option<&Bound<'py, PyAny>>,
+        resource_type: Option<&Bound<'py, PyAny>>,
+        resource_id: Option<&Bound<'py, PyAny>>,
+        resource_name: Option<&Bound<'py, PyAny>>,
+        customer_id: Option<&Bound<'py, PyAny>>,
+        customer_name: Option<&Bound<'py, PyAny>>,
+        subscriber_count: Option<&Bound<'py, PyAny>>,
+        title: Option<&Bound<'py, PyAny>>,
+        description: Option<&Bound<'py, PyAny>>,
+        probable_cause: Option<&Bound<'py, PyAny>>,
+        recommended_action: Option<&Bound<'py, PyAny>>,
+        external_alarm_id: Option<&Bound<'py, PyAny>>,
+        labels: Option<&Bound<'py, PyAny>>,
+        raw: Option<&Bound<'py, PyAny>>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(PyDecisionBatch, Vec<(usize, String)>)> {
+        let evs = ColumnArgs {
+            tenant_id,
+            event_type,
+            occurred_at_ms,
+            occurred_at,
+            alarm_type,
+            severity,
+            source,
+            resource_type,
+            resource_id,
+            resource_name,
+            customer_id,
+            customer_name,
+            subscriber_count,
+            title,
+            description,
+            probable_cause,
+            recommended_action,
+            external_alarm_id,
+            labels,
+            raw,
+        }
+        .events(py)?;
+        let now = now_arg(now, "now")?;
+        let (ds, spans, errors) = self.run_batch(py, &evs, now)?;
+        Ok((PyDecisionBatch::new(ds, &spans, evs), errors))
     }
 
     /// Time-driven decisions (flapping ends, unacknowledged timeouts) up to `now`.
@@ -343,7 +432,7 @@ impl PyCorrelator {
 static UUID: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// A `uuid.UUID`.
-fn py_uuid<'py>(py: Python<'py>, id: uuid::Uuid) -> PyResult<Bound<'py, PyAny>> {
+pub(super) fn py_uuid<'py>(py: Python<'py>, id: uuid::Uuid) -> PyResult<Bound<'py, PyAny>> {
     UUID.import(py, "uuid", "UUID")?
         .call1((id.hyphenated().to_string(),))
 }
@@ -352,14 +441,14 @@ fn py_uuid<'py>(py: Python<'py>, id: uuid::Uuid) -> PyResult<Bound<'py, PyAny>> 
 /// `deduplicated`, `cleared`, `flapping`, `correlated`, `suppressed`, `ticket_requested`, ...),
 /// `alarm_id`, and the kind's fields in `to_dict()` / `d["field"]` (their JSON form: ids and
 /// instants as strings; `d["decision"]` is the kind). Converted to Python only when read. A
-/// `created` decision of `Correlator.ingest` / `ingest_batch` carries the alarm's full row in
+/// `created` decision of `Correlator.ingest` / `ingest_batch` / `ingest_columns` carries the alarm's full row in
 /// `"alarm"` (built from its event when read); other created decisions carry the alarm's id,
 /// reduction key and state.
 #[pyclass(frozen, eq, name = "Decision", module = "faultdesk")]
 pub struct PyDecision {
-    inner: Decision,
+    pub(super) inner: Decision,
     /// the event a `Created` decision was decided for (its row's other columns)
-    event: Option<Box<AlarmEvent>>,
+    pub(super) event: Option<Box<AlarmEvent>>,
 }
 
 /// Decisions are equal when the correlator decided the same (the event only fills in rows).

@@ -132,7 +132,7 @@ static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 /// An exact `datetime.datetime` with an offset (whole minutes, under a day: what its ISO text
 /// would carry) as a UTC instant, from its attributes; `None` for anything else (naive
 /// datetimes, subclasses, strings), which the general path reads or refuses.
-fn utc_instant(v: &Bound<'_, PyAny>) -> PyResult<Option<DateTime<Utc>>> {
+pub(super) fn utc_instant(v: &Bound<'_, PyAny>) -> PyResult<Option<DateTime<Utc>>> {
     let py = v.py();
     if !v
         .get_type()

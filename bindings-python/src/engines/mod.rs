@@ -3,7 +3,9 @@
 //! (dicts, aware datetimes, timedeltas); the decisions are the engines' own. Every call runs
 //! under `catch_panic`, so a Rust panic is a `FaultdeskError`, never an abort.
 
+mod batch;
 mod calendar;
+mod columns;
 mod correlator;
 mod event;
 mod workflow;
@@ -21,6 +23,7 @@ use pyo3::types::{PyString, PyType};
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<correlator::PyCorrelator>()?;
     m.add_class::<correlator::PyDecision>()?;
+    m.add_class::<batch::PyDecisionBatch>()?;
     m.add_class::<workflow::PyWorkflow>()?;
     m.add_class::<calendar::PyBusinessCalendar>()?;
     m.add_class::<calendar::PySlaPolicy>()?;
