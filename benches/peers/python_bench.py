@@ -11,15 +11,18 @@
    ``correlator_baseline.py`` on the same mixed storm (100,000-node topology, seed 002's
    OLT -> ONT rule, flapping), conversion included: both sides start from the same events,
    built beforehand as the baseline takes them (``correlator_baseline.build_events``: kind,
-   resource id string, alarm type, ms); the faultdesk side turns each into an event dict with
-   an aware ``datetime`` and counts the decisions by kind inside the timed region. Target:
-   >= 3x.
+   resource id string, alarm type, ms). Two faultdesk lines: ``Correlator.ingest_columns``
+   (inside the timed region, each batch of tuples becomes columns: event type and resource
+   type from the kind, epoch milliseconds from the offset; the decisions are counted by kind
+   with ``DecisionBatch.counts()``), and ``Correlator.ingest_batch`` (each tuple becomes an
+   event dict with an aware ``datetime``; each ``Decision`` is counted). Target: >= 3x.
 4. Binding overhead of a pure call: ``fd.map_severity_to_priority("Major")``. Target: <= 1 us.
 
 Prints raw figures and ratios (measure on a quiet machine; the ratios are what compare).
 Build the wheel with ``--release`` first: ``scripts/bench-python.sh`` does all of it.
 
-Usage: python benches/peers/python_bench.py [--tickets 300] [--storm 200000] [--pg URL]
+Usage: python benches/peers/python_bench.py [--tickets 300] [--storm 200000] [--batch 1000]
+       [--pg URL] [--correlator-only]
 """
 
 from __future__ import annotations
@@ -134,6 +137,7 @@ def bench_backend(label: str, fd_url: str, sa_url: str, n: int) -> None:
 
 
 T0 = datetime(2026, 1, 14, tzinfo=timezone.utc)
+T0_MS = int(T0.timestamp()) * 1000
 RULE: dict[str, Any] = {
     "name": "OLT to ONT Correlation",
     "type": "correlation",
@@ -162,6 +166,34 @@ def bench_correlator(n: int, batch: int) -> None:
     # rule nor walked the topology: its string checks and parent lookups all missed.)
     storm: list[tuple[int, str, str | None, int]] = baseline.build_events(baseline.generate(n))
 
+    # --- faultdesk, columns: each batch of tuples becomes columns, one ingest_columns call.
+    event_types = ("device.down", "device.up", "cpe.signal_loss")  # by kind (0 raise, 1 clear, 2 ONT)
+    resource_types = ("olt", "olt", "ont")
+    cc = storm_correlator()
+    col_counts: dict[str, int] = {}
+    col_rejected = 0
+
+    def columns_run() -> None:
+        nonlocal col_rejected
+        for i in range(0, len(storm), batch):
+            kinds, rids, alarm_types, ms = zip(*storm[i : i + batch])
+            now = T0 + timedelta(milliseconds=ms[-1])
+            decisions, errors = cc.ingest_columns(
+                tenant_id="t1",
+                event_type=[event_types[k] for k in kinds],
+                resource_type=[resource_types[k] for k in kinds],
+                resource_id=rids,
+                alarm_type=alarm_types,
+                occurred_at_ms=[T0_MS + m for m in ms],
+                now=now,
+            )
+            col_rejected += len(errors)
+            for k, v in decisions.counts().items():
+                col_counts[k] = col_counts.get(k, 0) + v
+            for d in cc.tick(now):
+                col_counts[d.kind] = col_counts.get(d.kind, 0) + 1
+
+    # --- faultdesk, dicts: each tuple becomes an event dict with an aware datetime.
     def to_event(ev: tuple[int, str, str | None, int]) -> dict[str, Any]:
         kind, rid, alarm_type, ms = ev
         at = T0 + timedelta(milliseconds=ms)
@@ -180,7 +212,7 @@ def bench_correlator(n: int, batch: int) -> None:
     counts: dict[str, int] = {}
     rejected = 0
 
-    def faultdesk_run() -> None:
+    def dicts_run() -> None:
         nonlocal rejected
         for i in range(0, len(storm), batch):
             chunk = storm[i : i + batch]
@@ -198,11 +230,21 @@ def bench_correlator(n: int, batch: int) -> None:
         for ev in storm:
             engine.ingest(ev)
 
-    ours = rate(n, timed(faultdesk_run))
+    ours_columns = rate(n, timed(columns_run))
+    ours_dicts = rate(n, timed(dicts_run))
     theirs = rate(n, timed(python_run))
-    line(f"Correlator (batch {batch})", ours, theirs, "pure Python", 3)
-    print("  faultdesk decisions:   " + " ".join(f"{k}={v}" for k, v in sorted(counts.items())) + f" rejected={rejected}")
-    print("  pure-Python decisions: " + " ".join(f"{k}={v}" for k, v in sorted(engine.decisions.items())))
+    line(f"ingest_columns (batch {batch})", ours_columns, theirs, "pure Python", 3)
+    line(f"ingest_batch (batch {batch})", ours_dicts, theirs, "pure Python", 3)
+
+    def show(counted: dict[str, int]) -> str:
+        return " ".join(f"{k}={v}" for k, v in sorted(counted.items()))
+
+    print(f"  faultdesk decisions (columns): {show(col_counts)} rejected={col_rejected}")
+    print(f"  faultdesk decisions (dicts):   {show(counts)} rejected={rejected}")
+    print(f"  pure-Python decisions:         {show(engine.decisions)}")
+    for what, got, bad in (("columns", col_counts, col_rejected), ("dicts", counts, rejected)):
+        if got != engine.decisions or bad:
+            print(f"  WARNING: the {what} run's decisions differ from the pure-Python engine's")
 
 
 def bench_pure_call(reps: int) -> None:
@@ -229,10 +271,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tickets", type=int, default=300, help="alarms -> tickets per backend (the ingest storm is 10x)")
     ap.add_argument("--storm", type=int, default=200_000, help="events of the correlator storm")
-    ap.add_argument("--batch", type=int, default=1000, help="events per Correlator.ingest_batch call")
+    ap.add_argument("--batch", type=int, default=1000, help="events per Correlator ingest_columns / ingest_batch call")
     ap.add_argument("--pg", default=os.environ.get("FAULTDESK_TEST_PG_URL"), help="PostgreSQL URL (postgres://...)")
+    ap.add_argument("--correlator-only", action="store_true", help="only the Correlator vs pure-Python part")
     args = ap.parse_args()
     print(f"faultdesk {fd.__version__}, Python {sys.version.split()[0]}, load average {os.getloadavg()}")
+    if args.correlator_only:
+        bench_correlator(args.storm, args.batch)
+        print(f"load average after: {os.getloadavg()}")
+        return
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "seed000.db")
         bench_backend("SQLite (same file)", f"sqlite://{path}", f"sqlite:///{path}", args.tickets)
