@@ -24,28 +24,13 @@ pub struct PyDecisionBatch {
 }
 
 impl PyDecisionBatch {
-    /// A batch from the decisions, `spans` giving each accepted row's (row, range in
-    /// `decisions`); keeps the event of each `Created` decision (moved, not copied), for its
-    /// alarm row.
+    /// A batch of `decisions`, `rows` giving each one's row, `created` the event of each
+    /// `Created` decision by index in `decisions` (ascending).
     pub fn new(
         decisions: Vec<Decision>,
-        spans: &[(usize, std::ops::Range<usize>)],
-        events: Vec<AlarmEvent>,
+        rows: Vec<u32>,
+        created: Vec<(usize, AlarmEvent)>,
     ) -> Self {
-        let mut rows = vec![0u32; decisions.len()];
-        let mut created = Vec::new();
-        let mut events: Vec<Option<AlarmEvent>> = events.into_iter().map(Some).collect();
-        for (row, span) in spans {
-            for k in span.clone() {
-                rows[k] = u32::try_from(*row).unwrap_or(u32::MAX);
-                // an event creates at most one alarm
-                if matches!(decisions[k], Decision::Created { .. })
-                    && let Some(e) = events[*row].take()
-                {
-                    created.push((k, e));
-                }
-            }
-        }
         PyDecisionBatch {
             decisions,
             rows,

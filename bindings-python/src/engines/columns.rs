@@ -1,12 +1,14 @@
-//! Reading the columns of `Correlator.ingest_columns` into fault-core `AlarmEvent`s: one Python
-//! sequence per event field (a `list`, a `tuple` or any other sequence with a length), or one
-//! value standing for every row (a `str` for the text fields, an `int` for the instant in
-//! milliseconds and the subscriber count, a `dict` for the labels). Values are read directly
-//! (`str`, `None`, `int`, an exact aware `datetime`); anything else goes through its JSON form
-//! and serde, as the dict path reads a field, so the same values are accepted (`uuid.UUID` ids,
-//! RFC 3339 strings, ...) and a bad value gets the dict path's message, prefixed with the
-//! column and row (`severity[3]: invalid alarm event: ...`). Every row is read before the
-//! correlator sees any, so a bad value changes nothing.
+//! Reading the columns of `Correlator.ingest_columns`: one Python sequence per event field (a
+//! `list`, a `tuple` or any other sequence with a length), or one value standing for every row
+//! (a `str` for the text fields, an `int` for the instant in milliseconds and the subscriber
+//! count, a `dict` for the labels). Values are read directly (`str`, `None`, `int`, an exact
+//! aware `datetime`); anything else goes through its JSON form and serde, as the dict path
+//! reads a field, so the same values are accepted (`uuid.UUID` ids, RFC 3339 strings, ...) and
+//! a bad value gets the dict path's message, prefixed with the column and row
+//! (`severity[3]: invalid alarm event: ...`). Every row is read and checked into [`Rows`]
+//! before the correlator sees any, so a bad value changes nothing. The rows are not turned
+//! into one `AlarmEvent` each: the text of a column sits in one buffer, and each row is written
+//! into one reused event when it is ingested (no allocation per row and field).
 
 use super::event::utc_instant;
 use crate::convert::to_value;
@@ -17,6 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PySequence, PyString, PyTuple};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
 
 /// Epoch milliseconds of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants a
 /// Python `datetime` can hold (what the dict path can be given).
@@ -138,7 +141,8 @@ fn column<'py>(
     ))
 }
 
-/// The columns of `Correlator.ingest_columns`, as given (each `None` when not given).
+/// The columns of `Correlator.ingest_columns`, as given (each `None` when not given; the
+/// fields are the `AlarmEvent` fields of the same names).
 pub struct ColumnArgs<'a, 'py> {
     pub tenant_id: &'a Bound<'py, PyAny>,
     pub event_type: &'a Bound<'py, PyAny>,
@@ -162,19 +166,13 @@ pub struct ColumnArgs<'a, 'py> {
     pub raw: Option<&'a Bound<'py, PyAny>>,
 }
 
-/// A setter of one event field.
-type Set<T> = fn(&mut AlarmEvent, T);
-
-/// A text column's name, argument and setter.
-type TextArg<'a, 'py> = (
-    &'static str,
-    Option<&'a Bound<'py, PyAny>>,
-    Set<Option<String>>,
-);
+/// The field of an event a text column fills.
+type Field = for<'e> fn(&'e mut AlarmEvent) -> &'e mut Option<String>;
 
 impl<'py> ColumnArgs<'_, 'py> {
-    /// Every row as an event, or the first bad column / length / value as a `ValidationError`.
-    pub fn events(&self, py: Python<'py>) -> PyResult<Vec<AlarmEvent>> {
+    /// Every row read into Rust, or the first bad column / length / value as a
+    /// `ValidationError`.
+    pub fn rows(&self, py: Python<'py>) -> PyResult<Rows> {
         let required = |name: &str, obj: &Bound<'py, PyAny>| -> PyResult<Col<'py>> {
             column(name, Some(obj), Shape::Required)?.ok_or_else(|| {
                 validation(
@@ -203,29 +201,29 @@ impl<'py> ColumnArgs<'_, 'py> {
                 ));
             }
         };
-        let texts: [TextArg<'_, 'py>; 11] = [
-            ("alarm_type", self.alarm_type, |e, v| e.alarm_type = v),
-            ("resource_type", self.resource_type, |e, v| {
-                e.resource_type = v
+        let texts: [(&str, Option<&Bound<'py, PyAny>>, Field); 11] = [
+            ("alarm_type", self.alarm_type, |e| &mut e.alarm_type),
+            ("resource_type", self.resource_type, |e| {
+                &mut e.resource_type
             }),
-            ("resource_id", self.resource_id, |e, v| e.resource_id = v),
-            ("resource_name", self.resource_name, |e, v| {
-                e.resource_name = v
+            ("resource_id", self.resource_id, |e| &mut e.resource_id),
+            ("resource_name", self.resource_name, |e| {
+                &mut e.resource_name
             }),
-            ("customer_id", self.customer_id, |e, v| e.customer_id = v),
-            ("customer_name", self.customer_name, |e, v| {
-                e.customer_name = v
+            ("customer_id", self.customer_id, |e| &mut e.customer_id),
+            ("customer_name", self.customer_name, |e| {
+                &mut e.customer_name
             }),
-            ("title", self.title, |e, v| e.title = v),
-            ("description", self.description, |e, v| e.description = v),
-            ("probable_cause", self.probable_cause, |e, v| {
-                e.probable_cause = v
+            ("title", self.title, |e| &mut e.title),
+            ("description", self.description, |e| &mut e.description),
+            ("probable_cause", self.probable_cause, |e| {
+                &mut e.probable_cause
             }),
-            ("recommended_action", self.recommended_action, |e, v| {
-                e.recommended_action = v
+            ("recommended_action", self.recommended_action, |e| {
+                &mut e.recommended_action
             }),
-            ("external_alarm_id", self.external_alarm_id, |e, v| {
-                e.external_alarm_id = v
+            ("external_alarm_id", self.external_alarm_id, |e| {
+                &mut e.external_alarm_id
             }),
         ];
         let tenant = required("tenant_id", self.tenant_id)?;
@@ -233,9 +231,9 @@ impl<'py> ColumnArgs<'_, 'py> {
         let time_col =
             column(time.0, Some(time.2), time.1)?.expect("a non-None time argument gives a column");
         let mut opt_texts = Vec::with_capacity(texts.len());
-        for (name, obj, set) in &texts {
+        for (name, obj, field) in &texts {
             if let Some(c) = column(name, *obj, Shape::Text)? {
-                opt_texts.push((*name, c, *set));
+                opt_texts.push((*name, c, *field));
             }
         }
         let severity = column("severity", self.severity, Shape::Text)?;
@@ -286,63 +284,208 @@ impl<'py> ColumnArgs<'_, 'py> {
             ));
         };
 
-        let mut evs: Vec<AlarmEvent> = (0..n).map(|_| AlarmEvent::default()).collect();
-        fill(py, &tenant, "tenant_id", &mut evs, text, |e, v| {
-            e.tenant_id = v
-        })?;
-        fill(py, &event_type, "event_type", &mut evs, text, |e, v| {
-            e.event_type = v
-        })?;
-        if time.0 == "occurred_at_ms" {
-            fill_ms(py, &time_col, &mut evs)?;
+        let at = if time.0 == "occurred_at_ms" {
+            read_ms(py, &time_col, n)?
         } else {
-            fill(
-                py,
-                &time_col,
-                "occurred_at",
-                &mut evs,
-                utc_instant,
-                |e, v| e.occurred_at = v,
-            )?;
+            read_vals(py, &time_col, "occurred_at", n, utc_instant)?
+        };
+        let mut texts = Vec::with_capacity(opt_texts.len());
+        for (name, c, field) in &opt_texts {
+            texts.push((read_text(py, c, name, n, false)?, *field));
         }
-        for (name, c, set) in &opt_texts {
-            fill(py, c, name, &mut evs, opt_text, *set)?;
-        }
-        if let Some(c) = &severity {
-            fill(py, c, "severity", &mut evs, opt_severity, |e, v| {
-                e.severity = v
-            })?;
-        }
-        if let Some(c) = &source {
-            fill(py, c, "source", &mut evs, opt_source, |e, v| e.source = v)?;
-        }
-        if let Some(c) = &subscribers {
-            fill(py, c, "subscriber_count", &mut evs, count, |e, v| {
-                e.subscriber_count = v
-            })?;
-        }
-        if let Some(c) = &labels {
-            fill(py, c, "labels", &mut evs, none_as_default, |e, v| {
-                e.labels = v
-            })?;
-        }
-        if let Some(c) = &raw {
-            fill(py, c, "raw", &mut evs, none_as_default, |e, v| e.raw = v)?;
-        }
-        Ok(evs)
+        Ok(Rows {
+            n,
+            tenant_id: read_text(py, &tenant, "tenant_id", n, true)?,
+            event_type: read_text(py, &event_type, "event_type", n, true)?,
+            occurred_at: at,
+            texts,
+            severity: severity
+                .map(|c| read_vals(py, &c, "severity", n, opt_severity))
+                .transpose()?,
+            source: source
+                .map(|c| read_vals(py, &c, "source", n, opt_source))
+                .transpose()?,
+            subscriber_count: subscribers
+                .map(|c| read_vals(py, &c, "subscriber_count", n, count))
+                .transpose()?,
+            labels: labels
+                .map(|c| read_vals(py, &c, "labels", n, none_as_default))
+                .transpose()?,
+            raw: raw
+                .map(|c| read_vals(py, &c, "raw", n, none_as_default))
+                .transpose()?,
+        })
     }
 }
 
-/// Fills field `set` of every event from column `col`: `fast` reads the plain values (`None`
-/// when it does not take the value), anything else goes through JSON and serde.
-fn fill<'py, T: DeserializeOwned + Clone>(
+/// The rows of `ingest_columns`, read and checked: written one by one into an event that is
+/// reused (the text of every row of a column sits in one buffer; writing a row copies it into
+/// the event's strings, whose allocations are kept from row to row).
+pub struct Rows {
+    n: usize,
+    tenant_id: Text,
+    event_type: Text,
+    occurred_at: Vals<DateTime<Utc>>,
+    texts: Vec<(Text, Field)>,
+    severity: Option<Vals<Option<Severity>>>,
+    source: Option<Vals<Option<AlarmSource>>>,
+    subscriber_count: Option<Vals<u32>>,
+    labels: Option<Vals<BTreeMap<String, String>>>,
+    raw: Option<Vals<serde_json::Value>>,
+}
+
+impl Rows {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Writes row `i` into `ev` (every field a column was given for; the others keep their
+    /// default). Each row is written once: its labels and raw payload are moved out.
+    pub fn write(&mut self, i: usize, ev: &mut AlarmEvent) {
+        self.tenant_id.write(i, &mut ev.tenant_id);
+        self.event_type.write(i, &mut ev.event_type);
+        ev.occurred_at = self.occurred_at.take(i);
+        for (col, field) in &self.texts {
+            col.write_opt(i, field(ev));
+        }
+        if let Some(c) = &mut self.severity {
+            ev.severity = c.take(i);
+        }
+        if let Some(c) = &mut self.source {
+            ev.source = c.take(i);
+        }
+        if let Some(c) = &mut self.subscriber_count {
+            ev.subscriber_count = c.take(i);
+        }
+        if let Some(c) = &mut self.labels {
+            ev.labels = c.take(i);
+        }
+        if let Some(c) = &mut self.raw {
+            ev.raw = c.take(i);
+        }
+    }
+}
+
+/// Where a row's text is in its column's buffer (`None`: the row has none).
+type Span = Option<(usize, usize)>;
+
+/// A text column read into Rust: one value for every row, or every row's text (or `None`) as
+/// a range of one buffer.
+enum Text {
+    Const(Option<String>),
+    Rows { buf: String, spans: Vec<Span> },
+}
+
+impl Text {
+    fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            Text::Const(v) => v.as_deref(),
+            Text::Rows { buf, spans } => spans[i].map(|(a, b)| &buf[a..b]),
+        }
+    }
+
+    /// Row `i` into a required field (its allocation kept).
+    fn write(&self, i: usize, out: &mut String) {
+        out.clear();
+        out.push_str(self.get(i).unwrap_or_default());
+    }
+
+    /// Row `i` into an optional field (its allocation kept when it had one).
+    fn write_opt(&self, i: usize, out: &mut Option<String>) {
+        match (self.get(i), out.as_mut()) {
+            (None, _) => *out = None,
+            (Some(s), Some(o)) => {
+                o.clear();
+                o.push_str(s);
+            }
+            (Some(s), None) => *out = Some(s.to_owned()),
+        }
+    }
+}
+
+/// Reads text column `name` of `n` rows (`required`: `None` is refused, as for a `str`
+/// field of the dict path). A value that is not a `str` (nor `None` where allowed) goes
+/// through JSON and serde: a `uuid.UUID` is its string, anything else the dict path's error.
+fn read_text(
+    py: Python<'_>,
+    col: &Col<'_>,
+    name: &str,
+    n: usize,
+    required: bool,
+) -> PyResult<Text> {
+    let slow = |v: &Bound<'_, PyAny>, path: &dyn Fn() -> String| -> PyResult<Option<String>> {
+        let path = path();
+        let json = to_value(v, &path)?;
+        let r = if required {
+            serde_json::from_value::<String>(json).map(Some)
+        } else {
+            serde_json::from_value::<Option<String>>(json)
+        };
+        r.map_err(|e| validation(py, format!("{path}: invalid alarm event: {e}")))
+    };
+    if let Col::Const(v) = col {
+        return Ok(Text::Const(match v.cast::<PyString>() {
+            Ok(s) => Some(s.to_str()?.to_owned()),
+            Err(_) => slow(v, &|| name.to_owned())?,
+        }));
+    }
+    let mut buf = String::with_capacity(n * 12);
+    let mut spans = Vec::with_capacity(n);
+    // the previous row's object and range: a column often repeats one `str` object
+    let mut last: Option<(Bound<'_, PyAny>, Span)> = None;
+    for i in 0..n {
+        let v = col.get(i)?;
+        if let Some((o, span)) = &last
+            && o.is(&v)
+        {
+            spans.push(*span);
+            continue;
+        }
+        let span = if let Ok(s) = v.cast::<PyString>() {
+            let a = buf.len();
+            buf.push_str(s.to_str()?);
+            Some((a, buf.len()))
+        } else if v.is_none() && !required {
+            None
+        } else {
+            slow(&v, &|| format!("{name}[{i}]"))?.map(|s| {
+                let a = buf.len();
+                buf.push_str(&s);
+                (a, buf.len())
+            })
+        };
+        spans.push(span);
+        last = Some((v, span));
+    }
+    Ok(Text::Rows { buf, spans })
+}
+
+/// A column of other values read into Rust: one for every row, or one per row.
+enum Vals<T> {
+    Const(T),
+    Rows(Vec<T>),
+}
+
+impl<T: Clone + Default> Vals<T> {
+    /// Row `i`'s value (moved out: each row is read once).
+    fn take(&mut self, i: usize) -> T {
+        match self {
+            Vals::Const(v) => v.clone(),
+            Vals::Rows(v) => std::mem::take(&mut v[i]),
+        }
+    }
+}
+
+/// Reads column `name` of `n` rows: `fast` reads the plain values (`None` when it does not
+/// take the value), anything else goes through JSON and serde, as the dict path reads it.
+fn read_vals<'py, T: DeserializeOwned>(
     py: Python<'py>,
     col: &Col<'py>,
     name: &str,
-    evs: &mut [AlarmEvent],
+    n: usize,
     fast: fn(&Bound<'py, PyAny>) -> PyResult<Option<T>>,
-    set: Set<T>,
-) -> PyResult<()> {
+) -> PyResult<Vals<T>> {
     let read = |v: &Bound<'py, PyAny>, path: &dyn Fn() -> String| -> PyResult<T> {
         if let Some(x) = fast(v)? {
             return Ok(x);
@@ -353,21 +496,17 @@ fn fill<'py, T: DeserializeOwned + Clone>(
             .map_err(|e| validation(py, format!("{path}: invalid alarm event: {e}")))
     };
     if let Col::Const(v) = col {
-        let x = read(v, &|| name.to_owned())?;
-        for e in evs {
-            set(e, x.clone());
-        }
-        return Ok(());
+        return Ok(Vals::Const(read(v, &|| name.to_owned())?));
     }
-    for (i, e) in evs.iter_mut().enumerate() {
-        let v = col.get(i)?;
-        set(e, read(&v, &|| format!("{name}[{i}]"))?);
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        out.push(read(&col.get(i)?, &|| format!("{name}[{i}]"))?);
     }
-    Ok(())
+    Ok(Vals::Rows(out))
 }
 
-/// Fills `occurred_at` from epoch milliseconds (UTC).
-fn fill_ms(py: Python<'_>, col: &Col<'_>, evs: &mut [AlarmEvent]) -> PyResult<()> {
+/// Reads `occurred_at_ms`: epoch milliseconds (UTC), `int`s.
+fn read_ms(py: Python<'_>, col: &Col<'_>, n: usize) -> PyResult<Vals<DateTime<Utc>>> {
     let read = |v: &Bound<'_, PyAny>, path: &dyn Fn() -> String| -> PyResult<DateTime<Utc>> {
         if v.is_instance_of::<PyBool>() || !v.is_instance_of::<PyInt>() {
             return Err(validation(
@@ -394,33 +533,13 @@ fn fill_ms(py: Python<'_>, col: &Col<'_>, evs: &mut [AlarmEvent]) -> PyResult<()
             })
     };
     if let Col::Const(v) = col {
-        let t = read(v, &|| "occurred_at_ms".to_owned())?;
-        for e in evs {
-            e.occurred_at = t;
-        }
-        return Ok(());
+        return Ok(Vals::Const(read(v, &|| "occurred_at_ms".to_owned())?));
     }
-    for (i, e) in evs.iter_mut().enumerate() {
-        let v = col.get(i)?;
-        e.occurred_at = read(&v, &|| format!("occurred_at_ms[{i}]"))?;
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        out.push(read(&col.get(i)?, &|| format!("occurred_at_ms[{i}]"))?);
     }
-    Ok(())
-}
-
-/// A `str`.
-fn text(v: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
-    match v.cast::<PyString>() {
-        Ok(s) => Ok(Some(s.to_str()?.to_owned())),
-        Err(_) => Ok(None),
-    }
-}
-
-/// A `str` or `None`.
-fn opt_text(v: &Bound<'_, PyAny>) -> PyResult<Option<Option<String>>> {
-    if v.is_none() {
-        return Ok(Some(None));
-    }
-    Ok(text(v)?.map(Some))
+    Ok(Vals::Rows(out))
 }
 
 /// A severity name or `None` (a bad name goes to serde, for its message).

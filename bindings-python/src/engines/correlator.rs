@@ -1,7 +1,7 @@
 //! `faultdesk.Correlator` (fault-core's in-memory correlator) and `faultdesk.Decision`.
 
 use super::batch::PyDecisionBatch;
-use super::columns::ColumnArgs;
+use super::columns::{ColumnArgs, Rows};
 use super::event::event_from;
 use super::{engine_err, guard, json_text, now_arg};
 use crate::convert::{to_py, to_value, uuid_arg};
@@ -103,6 +103,43 @@ type BatchRun = (
 impl PyCorrelator {
     fn lock(&self) -> MutexGuard<'_, Correlator> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Ingests `rows` in order with the GIL released, each written into one reused event;
+    /// returns the decisions as a batch (keeping a copy of the event of each `Created`
+    /// decision, for its alarm row) and `(row, message)` of each rejected row.
+    fn run_rows(
+        &self,
+        py: Python<'_>,
+        mut rows: Rows,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> PyResult<(PyDecisionBatch, Vec<(usize, String)>)> {
+        guard(py, || {
+            Ok(py.detach(move || {
+                let mut c = self.lock();
+                let mut ev = AlarmEvent::default();
+                let (mut ds, mut of_row, mut created, mut errors) =
+                    (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                for i in 0..rows.len() {
+                    rows.write(i, &mut ev);
+                    let start = ds.len();
+                    match c.ingest_into(&ev, now, &mut ds) {
+                        Ok(()) => {
+                            let row = u32::try_from(i).unwrap_or(u32::MAX);
+                            for (k, d) in ds.iter().enumerate().skip(start) {
+                                of_row.push(row);
+                                // an event creates at most one alarm
+                                if matches!(d, Decision::Created { .. }) {
+                                    created.push((k, ev.clone()));
+                                }
+                            }
+                        }
+                        Err(err) => errors.push((i, err.to_string())),
+                    }
+                }
+                (PyDecisionBatch::new(ds, of_row, created), errors)
+            }))
+        })
     }
 
     /// Ingests `evs` in order, event by event (what a batch decides, knowing each decision's
@@ -228,7 +265,7 @@ impl PyCorrelator {
         raw: Option<&Bound<'py, PyAny>>,
         now: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<(PyDecisionBatch, Vec<(usize, String)>)> {
-        let evs = ColumnArgs {
+        let rows = ColumnArgs {
             tenant_id,
             event_type,
             occurred_at_ms,
@@ -250,10 +287,9 @@ impl PyCorrelator {
             labels,
             raw,
         }
-        .events(py)?;
+        .rows(py)?;
         let now = now_arg(now, "now")?;
-        let (ds, spans, errors) = self.run_batch(py, &evs, now)?;
-        Ok((PyDecisionBatch::new(ds, &spans, evs), errors))
+        self.run_rows(py, rows, now)
     }
 
     /// Time-driven decisions (flapping ends, unacknowledged timeouts) up to `now`.
