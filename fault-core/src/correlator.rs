@@ -1335,7 +1335,22 @@ impl Correlator {
         out: &mut Vec<Decision>,
         errors: &mut Vec<(usize, Error)>,
     ) {
-        self.batch_core(events, now, out, errors);
+        self.batch_core(events, now, out, errors, None);
+    }
+
+    /// [`Self::ingest_batch_into`] that also tells which event each decision is for: for each
+    /// accepted event, in order, `ends` gets its index in `events` and the length of `out`
+    /// after its decisions (they are `out[end of the previous entry..end]`; the first starts at
+    /// the length `out` had). Same decisions as [`Self::ingest_batch_into`].
+    pub fn ingest_batch_into_marked(
+        &mut self,
+        events: &[AlarmEvent],
+        now: DateTime<Utc>,
+        out: &mut Vec<Decision>,
+        errors: &mut Vec<(usize, Error)>,
+        ends: &mut Vec<(usize, usize)>,
+    ) {
+        self.batch_core(events, now, out, errors, Some(ends));
     }
 
     fn batch_core(
@@ -1344,6 +1359,7 @@ impl Correlator {
         now: DateTime<Utc>,
         out: &mut Vec<Decision>,
         errors: &mut Vec<(usize, Error)>,
+        mut ends: Option<&mut Vec<(usize, usize)>>,
     ) {
         const AHEAD: usize = 8;
         let mut plan = std::mem::take(&mut self.batch_plan);
@@ -1401,6 +1417,9 @@ impl Correlator {
                 Ok(c) => {
                     self.process(&events[i], c, plan[i].1, out);
                     self.finish_event(out);
+                    if let Some(ends) = ends.as_deref_mut() {
+                        ends.push((i, out.len()));
+                    }
                 }
                 Err(err) => errors.push((i, err)),
             }

@@ -236,10 +236,12 @@ proptest! {
         let mut single = Vec::new();
         let mut single_err = Vec::new();
         let mut rows = Vec::new();
+        let mut single_ends = Vec::new();
         for (i, e) in events.iter().enumerate() {
             let start = single.len();
-            if let Err(err) = a.ingest_into(e, far(), &mut single) {
-                single_err.push((i, err));
+            match a.ingest_into(e, far(), &mut single) {
+                Ok(()) => single_ends.push((i, single.len())),
+                Err(err) => single_err.push((i, err)),
             }
             for d in &single[start..] {
                 if let Decision::Created { alarm } = d {
@@ -277,6 +279,18 @@ proptest! {
         }
         prop_assert_eq!(&single, &batched);
         prop_assert_eq!(&single_err, &batch_err);
+        // the marked batch path decides the same and tells each accepted event's decisions
+        let mut m = correlator(SEED_002_RULE_JSON);
+        let (mut marked, mut marked_err, mut marked_ends) = (Vec::new(), Vec::new(), Vec::new());
+        for (ci, part) in events.chunks(chunk).enumerate() {
+            let (mut errs, mut ends) = (Vec::new(), Vec::new());
+            m.ingest_batch_into_marked(part, far(), &mut marked, &mut errs, &mut ends);
+            marked_err.extend(errs.into_iter().map(|(i, e)| (ci * chunk + i, e)));
+            marked_ends.extend(ends.into_iter().map(|(i, end)| (ci * chunk + i, end)));
+        }
+        prop_assert_eq!(&single, &marked);
+        prop_assert_eq!(&single_err, &marked_err);
+        prop_assert_eq!(&single_ends, &marked_ends);
         prop_assert_eq!(structure(&a), structure(&b));
         prop_assert_eq!(a.alarm_states(), b.alarm_states());
         // the key a created row carries is the working set's key of that alarm
