@@ -321,3 +321,34 @@ def test_columns_may_be_any_sequence() -> None:
         resource_id=Column(["olt-1", "olt-1"]), occurred_at_ms=(T0_MS, T0_MS + 1), now=T0,
     )
     assert batch.kinds() == ["created", "deduplicated"]
+
+
+def test_a_call_without_a_column_leaves_that_field_unset() -> None:
+    # Rows are written into events the correlator reuses from call to call: a field the next
+    # call gives no column for must not keep the previous call's values.
+    c = fd.Correlator()
+    full, _ = c.ingest_columns(
+        tenant_id="acme", event_type=["device.down", "device.down"], resource_type="olt",
+        resource_id=["olt-1", "olt-2"], occurred_at_ms=T0_MS, title=["One", "Two"],
+        severity="minor", source="system", subscriber_count=[5, 6], labels={"site": "north"},
+        raw=[{"a": 1}, [2]], customer_id=["c-1", "c-2"], description="d", now=T0,
+    )
+    assert [d["alarm"]["title"] for d in full] == ["One", "Two"]
+    bare, _ = c.ingest_columns(
+        tenant_id="acme", event_type=["device.down", "device.down"],
+        resource_id=["olt-3", "olt-4"], occurred_at_ms=T0_MS, now=T0,
+    )
+    fresh, _ = fd.Correlator().ingest_columns(
+        tenant_id="acme", event_type=["device.down", "device.down"],
+        resource_id=["olt-3", "olt-4"], occurred_at_ms=T0_MS, now=T0,
+    )
+    rows = [d["alarm"] for d in bare]
+    expected = [d["alarm"] for d in fresh]
+    for r, e in zip(rows, expected):
+        for k in ("id", "reduction_key", "alarm_id"):  # differ between correlators
+            r.pop(k, None)
+            e.pop(k, None)
+    assert rows == expected
+    assert rows[0]["title"] == "device.down on olt-3" and rows[0]["labels"] == {}
+    assert rows[0]["subscriber_count"] == 0 and rows[0]["customer_id"] is None
+    assert rows[0]["severity"] == "critical" and rows[0]["resource_type"] is None

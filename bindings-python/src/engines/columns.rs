@@ -232,9 +232,7 @@ impl<'py> ColumnArgs<'_, 'py> {
             column(time.0, Some(time.2), time.1)?.expect("a non-None time argument gives a column");
         let mut opt_texts = Vec::with_capacity(texts.len());
         for (name, obj, field) in &texts {
-            if let Some(c) = column(name, *obj, Shape::Text)? {
-                opt_texts.push((*name, c, *field));
-            }
+            opt_texts.push((*name, column(name, *obj, Shape::Text)?, *field));
         }
         let severity = column("severity", self.severity, Shape::Text)?;
         let source = column("source", self.source, Shape::Text)?;
@@ -250,7 +248,7 @@ impl<'py> ColumnArgs<'_, 'py> {
             (time.0, Some(&time_col)),
         ]
         .into_iter()
-        .chain(opt_texts.iter().map(|(n, c, _)| (*n, Some(c))))
+        .chain(opt_texts.iter().map(|(n, c, _)| (*n, c.as_ref())))
         .chain([
             ("severity", severity.as_ref()),
             ("source", source.as_ref()),
@@ -291,7 +289,8 @@ impl<'py> ColumnArgs<'_, 'py> {
         };
         let mut texts = Vec::with_capacity(opt_texts.len());
         for (name, c, field) in &opt_texts {
-            texts.push((read_text(py, c, name, n, false)?, *field));
+            let col = c.as_ref().map(|c| read_text(py, c, name, n, false));
+            texts.push((col.transpose()?, *field));
         }
         Ok(Rows {
             n,
@@ -318,15 +317,15 @@ impl<'py> ColumnArgs<'_, 'py> {
     }
 }
 
-/// The rows of `ingest_columns`, read and checked: written one by one into an event that is
-/// reused (the text of every row of a column sits in one buffer; writing a row copies it into
-/// the event's strings, whose allocations are kept from row to row).
+/// The rows of `ingest_columns`, read and checked, each written into an event that is reused
+/// (the text of every row of a column sits in one buffer; writing a row copies it into the
+/// event's strings, whose allocations are kept). A field without a column is `None` / empty.
 pub struct Rows {
     n: usize,
     tenant_id: Text,
     event_type: Text,
     occurred_at: Vals<DateTime<Utc>>,
-    texts: Vec<(Text, Field)>,
+    texts: Vec<(Option<Text>, Field)>,
     severity: Option<Vals<Option<Severity>>>,
     source: Option<Vals<Option<AlarmSource>>>,
     subscriber_count: Option<Vals<u32>>,
@@ -340,30 +339,45 @@ impl Rows {
         self.n
     }
 
-    /// Writes row `i` into `ev` (every field a column was given for; the others keep their
-    /// default). Each row is written once: its labels and raw payload are moved out.
+    /// Writes row `i` into `ev`, every field (an event of another batch may be reused). Each
+    /// row is written once: its labels and raw payload are moved out.
     pub fn write(&mut self, i: usize, ev: &mut AlarmEvent) {
+        // every field is written below: a new field of AlarmEvent fails to compile here
+        let AlarmEvent {
+            tenant_id: _,
+            event_type: _,
+            alarm_type: _,
+            severity: _,
+            source: _,
+            resource_type: _,
+            resource_id: _,
+            resource_name: _,
+            customer_id: _,
+            customer_name: _,
+            subscriber_count: _,
+            title: _,
+            description: _,
+            probable_cause: _,
+            recommended_action: _,
+            external_alarm_id: _,
+            labels: _,
+            raw: _,
+            occurred_at: _,
+        } = &*ev;
         self.tenant_id.write(i, &mut ev.tenant_id);
         self.event_type.write(i, &mut ev.event_type);
         ev.occurred_at = self.occurred_at.take(i);
         for (col, field) in &self.texts {
-            col.write_opt(i, field(ev));
+            match col {
+                Some(c) => c.write_opt(i, field(ev)),
+                None => *field(ev) = None,
+            }
         }
-        if let Some(c) = &mut self.severity {
-            ev.severity = c.take(i);
-        }
-        if let Some(c) = &mut self.source {
-            ev.source = c.take(i);
-        }
-        if let Some(c) = &mut self.subscriber_count {
-            ev.subscriber_count = c.take(i);
-        }
-        if let Some(c) = &mut self.labels {
-            ev.labels = c.take(i);
-        }
-        if let Some(c) = &mut self.raw {
-            ev.raw = c.take(i);
-        }
+        ev.severity = self.severity.as_mut().and_then(|c| c.take(i));
+        ev.source = self.source.as_mut().and_then(|c| c.take(i));
+        ev.subscriber_count = self.subscriber_count.as_mut().map_or(0, |c| c.take(i));
+        ev.labels = self.labels.as_mut().map(|c| c.take(i)).unwrap_or_default();
+        ev.raw = self.raw.as_mut().map(|c| c.take(i)).unwrap_or_default();
     }
 }
 

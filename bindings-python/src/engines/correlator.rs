@@ -86,6 +86,8 @@ fn event_decisions_py<'py>(
 #[pyclass(frozen, name = "Correlator", module = "faultdesk")]
 pub struct PyCorrelator {
     inner: Mutex<Correlator>,
+    /// events `ingest_columns` writes its rows into (locked after `inner`)
+    pool: Mutex<Vec<AlarmEvent>>,
 }
 
 /// What `Correlator.ingest_batch` returns: the decisions, and `(index, message)` of each
@@ -105,9 +107,11 @@ impl PyCorrelator {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Ingests `rows` in order with the GIL released, each written into one reused event;
-    /// returns the decisions as a batch (keeping a copy of the event of each `Created`
-    /// decision, for its alarm row) and `(row, message)` of each rejected row.
+    /// Ingests `rows` in order with the GIL released, through the correlator's batch path:
+    /// each row is written into an event of `pool` (reused from call to call, so its strings
+    /// keep their allocations). Returns the decisions as a batch (keeping a copy of the event
+    /// of each `Created` decision, for its alarm row) and `(row, message)` of each rejected
+    /// row.
     fn run_rows(
         &self,
         py: Python<'_>,
@@ -117,26 +121,35 @@ impl PyCorrelator {
         guard(py, || {
             Ok(py.detach(move || {
                 let mut c = self.lock();
-                let mut ev = AlarmEvent::default();
-                let (mut ds, mut of_row, mut created, mut errors) =
-                    (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-                for i in 0..rows.len() {
-                    rows.write(i, &mut ev);
-                    let start = ds.len();
-                    match c.ingest_into(&ev, now, &mut ds) {
-                        Ok(()) => {
-                            let row = u32::try_from(i).unwrap_or(u32::MAX);
-                            for (k, d) in ds.iter().enumerate().skip(start) {
-                                of_row.push(row);
-                                // an event creates at most one alarm
-                                if matches!(d, Decision::Created { .. }) {
-                                    created.push((k, ev.clone()));
-                                }
-                            }
-                        }
-                        Err(err) => errors.push((i, err.to_string())),
-                    }
+                let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+                let n = rows.len();
+                if pool.len() < n {
+                    pool.resize_with(n, AlarmEvent::default);
                 }
+                for (i, ev) in pool[..n].iter_mut().enumerate() {
+                    rows.write(i, ev);
+                }
+                let mut ds = Vec::with_capacity(n + n / 4);
+                let (mut errs, mut ends) = (Vec::new(), Vec::with_capacity(n));
+                c.ingest_batch_into_marked(&pool[..n], now, &mut ds, &mut errs, &mut ends);
+                drop(c);
+                let mut of_row = Vec::with_capacity(ds.len());
+                let mut created = Vec::new();
+                let mut start = 0;
+                for (i, end) in ends {
+                    let row = u32::try_from(i).unwrap_or(u32::MAX);
+                    for (k, d) in ds.iter().enumerate().take(end).skip(start) {
+                        of_row.push(row);
+                        // an event creates at most one alarm
+                        if matches!(d, Decision::Created { .. }) {
+                            created.push((k, pool[i].clone()));
+                        }
+                    }
+                    start = end;
+                }
+                // a huge call does not keep its events for ever
+                pool.truncate(POOL_MAX);
+                let errors = errs.into_iter().map(|(i, e)| (i, e.to_string())).collect();
                 (PyDecisionBatch::new(ds, of_row, created), errors)
             }))
         })
@@ -167,6 +180,9 @@ impl PyCorrelator {
     }
 }
 
+/// How many events `ingest_columns` keeps for reuse between calls.
+const POOL_MAX: usize = 16_384;
+
 #[pymethods]
 impl PyCorrelator {
     /// A correlator with `config` (dict or JSON: `mapping`, `rules`, `flapping`, `triggers`,
@@ -183,6 +199,7 @@ impl PyCorrelator {
             let c = Correlator::new(cfg).map_err(|e| engine_err(py, e))?;
             Ok(PyCorrelator {
                 inner: Mutex::new(c),
+                pool: Mutex::new(Vec::new()),
             })
         })
     }
