@@ -36,6 +36,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,7 @@ def bench_correlator(n: int, batch: int) -> None:
     # --- faultdesk, columns: each batch of tuples becomes columns, one ingest_columns call.
     event_types = ("device.down", "device.up", "cpe.signal_loss")  # by kind (0 raise, 1 clear, 2 ONT)
     resource_types = ("olt", "olt", "ont")
+    kind_of, rid_of, type_of, ms_of = (itemgetter(j) for j in range(4))
     cc = storm_correlator()
     col_counts: dict[str, int] = {}
     col_rejected = 0
@@ -176,15 +178,16 @@ def bench_correlator(n: int, batch: int) -> None:
     def columns_run() -> None:
         nonlocal col_rejected
         for i in range(0, len(storm), batch):
-            kinds, rids, alarm_types, ms = zip(*storm[i : i + batch])
-            now = T0 + timedelta(milliseconds=ms[-1])
+            chunk = storm[i : i + batch]
+            kinds = list(map(kind_of, chunk))
+            now = T0 + timedelta(milliseconds=chunk[-1][3])
             decisions, errors = cc.ingest_columns(
                 tenant_id="t1",
                 event_type=[event_types[k] for k in kinds],
                 resource_type=[resource_types[k] for k in kinds],
-                resource_id=rids,
-                alarm_type=alarm_types,
-                occurred_at_ms=[T0_MS + m for m in ms],
+                resource_id=list(map(rid_of, chunk)),
+                alarm_type=list(map(type_of, chunk)),
+                occurred_at_ms=[T0_MS + ms for ms in map(ms_of, chunk)],
                 now=now,
             )
             col_rejected += len(errors)
