@@ -261,7 +261,7 @@ def test_decision_batch_is_a_lazy_sequence_of_decisions() -> None:
     assert batch[0] == ds[0] and batch[n - 1] == ds[-1]
     assert batch[-1] == ds[-1] and batch[-n] == ds[0]
     assert batch[2:5] == ds[2:5] and batch[::-3] == ds[::-3] and batch[n:] == []
-    for bad in (n, -n - 1, 10**6):
+    for bad in (n, -n - 1, 10**6, 10**30, -(10**30)):
         with pytest.raises(IndexError, match="out of range"):
             batch[bad]
     with pytest.raises(TypeError, match="integers or slices"):

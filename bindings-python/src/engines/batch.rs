@@ -7,7 +7,7 @@ use super::correlator::{PyDecision, py_uuid};
 use fault_core::{AlarmEvent, Decision};
 use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PySlice, PyString};
+use pyo3::types::{PyDict, PyInt, PyList, PySlice, PyString};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Decisions of one `Correlator.ingest_columns` call, in order, without a Python object per
@@ -88,6 +88,11 @@ impl PyDecisionBatch {
             return Ok(PyList::new(py, picked)?.into_any());
         }
         let Ok(i) = index.extract::<isize>() else {
+            if index.is_instance_of::<PyInt>() {
+                return Err(PyIndexError::new_err(format!(
+                    "DecisionBatch index {index} out of range ({n} decisions)"
+                )));
+            }
             return Err(PyTypeError::new_err(format!(
                 "DecisionBatch indices must be integers or slices, not {}",
                 index.get_type().name()?
