@@ -68,6 +68,7 @@ impl PyDecisionBatch {
 
 #[pymethods]
 impl PyDecisionBatch {
+    /// The number of decisions.
     fn __len__(&self) -> usize {
         self.decisions.len()
     }
@@ -166,6 +167,7 @@ impl PyDecisionBatch {
         PyList::new(py, (0..self.decisions.len()).map(|k| self.decision(k)))
     }
 
+    /// `DecisionBatch(len=..., counts={...})`.
     fn __repr__(&self) -> String {
         let counts = self
             .kind_counts()
@@ -189,10 +191,12 @@ pub struct PyDecisionBatchIter {
 
 #[pymethods]
 impl PyDecisionBatchIter {
+    /// Itself.
     fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
         slf
     }
 
+    /// The next decision (`StopIteration` at the end).
     fn __next__(&self, py: Python<'_>) -> Option<PyDecision> {
         let b = self.batch.bind(py).get();
         let k = self.next.fetch_add(1, Ordering::Relaxed);

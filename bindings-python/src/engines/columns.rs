@@ -144,25 +144,45 @@ fn column<'py>(
 /// The columns of `Correlator.ingest_columns`, as given (each `None` when not given; the
 /// fields are the `AlarmEvent` fields of the same names).
 pub struct ColumnArgs<'a, 'py> {
+    /// `tenant_id` (required).
     pub tenant_id: &'a Bound<'py, PyAny>,
+    /// `event_type` (required).
     pub event_type: &'a Bound<'py, PyAny>,
+    /// The instants as epoch milliseconds, UTC (or `occurred_at`).
     pub occurred_at_ms: Option<&'a Bound<'py, PyAny>>,
+    /// The instants as aware datetimes / RFC 3339 strings (or `occurred_at_ms`).
     pub occurred_at: Option<&'a Bound<'py, PyAny>>,
+    /// `alarm_type`.
     pub alarm_type: Option<&'a Bound<'py, PyAny>>,
+    /// `severity`.
     pub severity: Option<&'a Bound<'py, PyAny>>,
+    /// `source`.
     pub source: Option<&'a Bound<'py, PyAny>>,
+    /// `resource_type`.
     pub resource_type: Option<&'a Bound<'py, PyAny>>,
+    /// `resource_id`.
     pub resource_id: Option<&'a Bound<'py, PyAny>>,
+    /// `resource_name`.
     pub resource_name: Option<&'a Bound<'py, PyAny>>,
+    /// `customer_id`.
     pub customer_id: Option<&'a Bound<'py, PyAny>>,
+    /// `customer_name`.
     pub customer_name: Option<&'a Bound<'py, PyAny>>,
+    /// `subscriber_count`.
     pub subscriber_count: Option<&'a Bound<'py, PyAny>>,
+    /// `title`.
     pub title: Option<&'a Bound<'py, PyAny>>,
+    /// `description`.
     pub description: Option<&'a Bound<'py, PyAny>>,
+    /// `probable_cause`.
     pub probable_cause: Option<&'a Bound<'py, PyAny>>,
+    /// `recommended_action`.
     pub recommended_action: Option<&'a Bound<'py, PyAny>>,
+    /// `external_alarm_id`.
     pub external_alarm_id: Option<&'a Bound<'py, PyAny>>,
+    /// `labels`.
     pub labels: Option<&'a Bound<'py, PyAny>>,
+    /// `raw`.
     pub raw: Option<&'a Bound<'py, PyAny>>,
 }
 
