@@ -934,7 +934,7 @@ impl Desk {
     pub async fn get_alarm(&self, actor: &Actor, id: Uuid) -> Result<Alarm> {
         self.require(actor, perms::FAULTS_ALARMS_READ)?;
         let tenant = actor.tenant_id.clone();
-        let row = read_tx!(self, |tx| Ok(tx.get_alarm(&tenant, id).await?))?;
+        let row = read_statement!(self, |tx| Ok(tx.get_alarm(&tenant, id).await?))?;
         alarm_from_row(&row.ok_or_else(|| alarm_not_found(id))?)
     }
 
@@ -1032,7 +1032,7 @@ impl Desk {
 
     async fn get_alarm_unchecked(&self, tenant: &str, id: Uuid) -> Result<Alarm> {
         let t = tenant.to_string();
-        let row = read_tx!(self, |tx| Ok(tx.get_alarm(&t, id).await?))?;
+        let row = read_statement!(self, |tx| Ok(tx.get_alarm(&t, id).await?))?;
         alarm_from_row(&row.ok_or_else(|| alarm_not_found(id))?)
     }
 
@@ -1229,7 +1229,8 @@ impl Desk {
         let now = self.now();
         let threshold = Duration::minutes(fault_core::unack::DEFAULT_UNACK_THRESHOLD_MINUTES);
         let sev = vec!["critical".to_string(), "major".to_string()];
-        let rows = read_tx!(self, |tx| Ok(tx
+        // One statement: no transaction needed.
+        let rows = read_statement!(self, |tx| Ok(tx
             .unacknowledged_alarms(tenant.as_deref(), &sev, now - threshold)
             .await?))?;
         // Storage selected active critical/major alarms without a ticket first seen at or

@@ -21,7 +21,7 @@
 //! new subscriber starts at the present instead of receiving old events. Consumers that were
 //! away resume with [`Desk::events_since`].
 
-use crate::desk::{Desk, Inner, read_tx};
+use crate::desk::{Desk, Inner, read_statement};
 use crate::error::Result;
 use crate::events::Event;
 use faultdesk_storage::{Backend, OutboxWake};
@@ -110,7 +110,7 @@ impl Desk {
     async fn catch_up(&self, last: &mut i64) -> Result<()> {
         loop {
             let after = *last;
-            let rows = read_tx!(self, |tx| Ok(tx.outbox_since(after, None, PAGE).await?))?;
+            let rows = read_statement!(self, |tx| Ok(tx.outbox_since(after, None, PAGE).await?))?;
             let n = rows.len();
             for row in rows {
                 if row.seq > *last {
@@ -135,7 +135,7 @@ impl Desk {
         } else {
             let top = match seq {
                 Some(s) => s,
-                None => read_tx!(self, |tx| Ok(tx.outbox_max_seq().await?))?,
+                None => read_statement!(self, |tx| Ok(tx.outbox_max_seq().await?))?,
             };
             // A subscription that started during the read may already be waiting for a
             // commit that `top` includes: then the cursor stays, and the next publication

@@ -957,6 +957,17 @@ async fn sla_outages_claims_and_scope_lookups() {
                 .unwrap(),
             3
         );
+        // What the scheduler's first read sees: instances due at +2 h (not at +30 min).
+        assert_eq!(
+            tx.sla_checks_due(t0() + Duration::minutes(30))
+                .await
+                .unwrap(),
+            (false, false)
+        );
+        assert_eq!(
+            tx.sla_checks_due(t0() + Duration::hours(2)).await.unwrap(),
+            (false, true)
+        );
         let due = tx
             .claim_due_sla_instances(t0() + Duration::hours(2), 10)
             .await
@@ -1927,7 +1938,23 @@ async fn sla_scheduler_claims_due_tickets() {
         a.sla_next_check_at = Some(t0() + Duration::hours(1));
         let mut b = ticket("ten", 2, t0());
         b.sla_next_check_at = Some(t0() + Duration::hours(5));
-        tx.insert_tickets(&[a.clone(), b.clone()]).await.unwrap();
+        // A deleted ticket is never due.
+        let mut gone = ticket("ten", 3, t0());
+        gone.sla_next_check_at = Some(t0());
+        gone.deleted_at = Some(t0());
+        tx.insert_tickets(&[a.clone(), b.clone(), gone])
+            .await
+            .unwrap();
+        assert_eq!(
+            tx.sla_checks_due(t0() + Duration::minutes(30))
+                .await
+                .unwrap(),
+            (false, false)
+        );
+        assert_eq!(
+            tx.sla_checks_due(t0() + Duration::hours(2)).await.unwrap(),
+            (true, false)
+        );
         let due = tx
             .claim_due_sla_tickets(t0() + Duration::hours(2), 10)
             .await
@@ -1939,6 +1966,14 @@ async fn sla_scheduler_claims_due_tickets() {
                 .await
                 .unwrap()
                 .is_empty()
+        );
+        assert_eq!(
+            tx.sla_checks_due(t0() + Duration::hours(2)).await.unwrap(),
+            (false, false)
+        );
+        assert_eq!(
+            tx.sla_checks_due(t0() + Duration::hours(5)).await.unwrap(),
+            (true, false)
         );
         assert!(
             tx.set_sla_next_check("other", a.id, None)

@@ -1,6 +1,6 @@
 //! Tickets, numbers, labels, the audit log, listing and full-text search.
 
-use crate::codec::{Q, Record};
+use crate::codec::{Col, Q, Record};
 use crate::error::{Error, Result};
 use crate::query::{
     Page, Paged, SortDir, TicketCounts, TicketFilter, TicketPaging, TicketSort, TicketSortField,
@@ -1099,6 +1099,31 @@ impl Tx {
             q.sql(" FOR UPDATE SKIP LOCKED");
         }
         self.all(q).await
+    }
+
+    /// Whether any ticket (first) and any availability-SLA instance (second), of any tenant,
+    /// has its next SLA check at or before `now`: one statement of two `EXISTS` over the
+    /// partial indexes the claims use, so a scheduler round with nothing due needs no write
+    /// transaction. A row that becomes due after this read is found by the next round.
+    pub async fn sla_checks_due(&self, now: DateTime<Utc>) -> Result<(bool, bool)> {
+        let mut q = self.q();
+        q.sql(
+            "SELECT EXISTS (SELECT 1 FROM tickets WHERE sla_next_check_at IS NOT NULL \
+             AND deleted_at IS NULL AND sla_next_check_at <= ",
+        )
+        .b(&now)
+        .sql(
+            ") AS tickets_due, EXISTS (SELECT 1 FROM sla_instances WHERE next_check_at IS NOT NULL \
+             AND next_check_at <= ",
+        )
+        .b(&now)
+        .sql(") AS instances_due");
+        let row = self
+            .one_raw(q)
+            .await?
+            .ok_or_else(|| Error::InvalidData("SELECT EXISTS returned no row".into()))?;
+        let get = |col: &str| -> Result<bool> { bool::from_col(&row, col, self.pg) };
+        Ok((get("tickets_due")?, get("instances_due")?))
     }
 
     /// Sets `sla_next_check_at` of a ticket (without touching its version).
