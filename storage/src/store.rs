@@ -110,10 +110,6 @@ pub struct Store {
     /// writer keeps its page cache across transactions (another connection's commit would
     /// invalidate it). Elsewhere it is `db`.
     writer: DatabaseConnection,
-    /// The connections of [`Store::statement_reader`]: on PostgreSQL a pool of its own whose
-    /// sessions plan prepared statements once (`plan_cache_mode = force_generic_plan`); on
-    /// SQLite `db`.
-    statements: DatabaseConnection,
     backend: Backend,
     /// Serialises this process's SQLite write transactions so they queue in-process instead of
     /// spinning on SQLite's busy handler; other processes are handled by `busy_timeout`.
@@ -159,26 +155,11 @@ impl Store {
                 // ping is one more network round trip per transaction.
                 .test_before_acquire_if_idle_for(PG_PING_IF_IDLE_FOR)
                 .sqlx_logging(false);
-            // One-statement reads get their own pool whose sessions always use the generic
-            // plan of a prepared statement (`plan_cache_mode = force_generic_plan`). A ticket
-            // listing is one large statement whose planning (~0.4 ms) costs several times its
-            // execution (~0.1 ms); left to choose, PostgreSQL re-plans it on every call
-            // whenever its cost estimates rate the generic plan a little dearer than a custom
-            // one, which depends on the table statistics of the moment. The pool connects on
-            // first use and keeps no idle connection, so a Desk that never lists opens none.
-            let mut ropts = opts.clone();
-            ropts.min_connections(0).connect_lazy(true);
-            ropts.map_sqlx_postgres_opts(|o| {
-                o.statement_cache_capacity(STATEMENT_CACHE_CAPACITY)
-                    .options([("plan_cache_mode", "force_generic_plan")])
-            });
             opts.map_sqlx_postgres_opts(|o| o.statement_cache_capacity(STATEMENT_CACHE_CAPACITY));
             let db = Database::connect(opts).await?;
-            let statements = Database::connect(ropts).await?;
             return Ok(Store {
                 writer: db.clone(),
                 db,
-                statements,
                 backend: Backend::Postgres,
                 write_lock: None,
             });
@@ -236,7 +217,6 @@ impl Store {
             (db, writer)
         };
         Ok(Store {
-            statements: db.clone(),
             db,
             writer,
             backend: Backend::Sqlite,
@@ -364,14 +344,9 @@ impl Store {
     /// four (`BEGIN`, on PostgreSQL `SET TRANSACTION READ ONLY`, the statement, `COMMIT`).
     /// Use it for reads that are one statement: there is no snapshot across statements.
     /// [`Tx::commit`] and [`Tx::rollback`] do nothing. Do not write through it.
-    ///
-    /// On PostgreSQL its statements run on a pool of their own, connected on first use, whose
-    /// sessions use each prepared statement's generic plan: a statement is planned once per
-    /// connection, not on every call. Its queries must therefore not depend on a parameter's
-    /// value to reach an index (a partial index's predicate is written as SQL, not bound).
     pub fn statement_reader(&self) -> Tx {
         Tx {
-            txn: Session::Autocommit(self.statements.clone()),
+            txn: Session::Autocommit(self.db.clone()),
             pg: self.pg(),
             outbox_locked: AtomicBool::new(false),
             _write_guard: None,
@@ -398,7 +373,6 @@ impl Store {
         // twice is harmless.
         self.writer.close().await?;
         self.db.close().await?;
-        self.statements.close().await?;
         Ok(())
     }
 }
@@ -432,13 +406,6 @@ impl Session {
         match self {
             Session::Transaction(t) => t.query_all_raw(st).await,
             Session::Autocommit(c) => c.query_all_raw(st).await,
-        }
-    }
-
-    async fn execute_unprepared(&self, sql: &str) -> std::result::Result<ExecResult, DbErr> {
-        match self {
-            Session::Transaction(t) => t.execute_unprepared(sql).await,
-            Session::Autocommit(c) => c.execute_unprepared(sql).await,
         }
     }
 
@@ -492,13 +459,6 @@ impl Tx {
     pub(crate) async fn exec(&self, q: Q) -> Result<u64> {
         let r = self.txn.execute_raw(q.build()).await?;
         Ok(r.rows_affected())
-    }
-
-    /// Runs SQL text without parameters over the simple query protocol (no prepared
-    /// statement); for statements such as `PREPARE` and `SET` that are not planned.
-    pub(crate) async fn exec_unprepared(&self, sql: &str) -> Result<()> {
-        self.txn.execute_unprepared(sql).await?;
-        Ok(())
     }
 
     pub(crate) async fn all_raw(&self, q: Q) -> Result<Vec<QueryResult>> {

@@ -722,14 +722,36 @@ impl Tx {
             }
         };
 
-        let q = self.list_statement(
-            tenant_id,
-            filter,
-            &cols,
-            after.as_ref().map(|last| self.cursor_values(sort, last)),
-            (page_size, offset),
-            with_labels,
-        );
+        let mut q = self.q();
+        q.sql("SELECT ").sql(&ticket_cols()).sql(", (");
+        self.push_count_query(&mut q, tenant_id, filter);
+        q.sql(") AS fd_total");
+        if with_labels {
+            q.sql(if self.pg {
+                ", (SELECT json_object_agg(lz.key, lz.value)::text FROM ticket_labels lz WHERE lz.tenant_id = t.tenant_id AND lz.ticket_id = t.id) AS fd_labels"
+            } else {
+                ", (SELECT json_group_object(lz.key, lz.value) FROM ticket_labels lz WHERE lz.tenant_id = t.tenant_id AND lz.ticket_id = t.id) AS fd_labels"
+            });
+        }
+        self.ticket_from_where(&mut q, tenant_id, filter);
+        if let Some(last) = &after {
+            let vals = self.cursor_values(sort, last);
+            self.keyset(&mut q, &cols, vals);
+        }
+        q.sql(" ORDER BY ");
+        for (i, c) in cols.iter().enumerate() {
+            if i > 0 {
+                q.sql(", ");
+            }
+            q.sql(&c.expr).sql(match c.dir {
+                SortDir::Asc => " ASC",
+                SortDir::Desc => " DESC",
+            });
+        }
+        q.sql(" LIMIT ")
+            .b(&(page_size as i64 + 1))
+            .sql(" OFFSET ")
+            .b(&offset);
         let rows = self.all_raw(q).await?;
         let mut items = Vec::with_capacity(rows.len());
         let mut label_maps = Vec::new();
@@ -775,51 +797,6 @@ impl Tx {
             },
             label_maps,
         ))
-    }
-
-    /// The statement of a list page (see [`Tx::list_tickets`]): the ticket columns, the total
-    /// (`fd_total`) and, with `with_labels`, the labels as a JSON object (`fd_labels`); `after`
-    /// holds the keyset cursor's values in `cols` order; `page` is (page size, offset). One
-    /// more row than the page size is asked for, to know whether a next page exists.
-    fn list_statement(
-        &self,
-        tenant_id: &str,
-        filter: &TicketFilter,
-        cols: &[SortCol],
-        after: Option<Vec<sea_orm::Value>>,
-        (page_size, offset): (u32, i64),
-        with_labels: bool,
-    ) -> Q {
-        let mut q = self.q();
-        q.sql("SELECT ").sql(&ticket_cols()).sql(", (");
-        self.push_count_query(&mut q, tenant_id, filter);
-        q.sql(") AS fd_total");
-        if with_labels {
-            q.sql(if self.pg {
-                ", (SELECT json_object_agg(lz.key, lz.value)::text FROM ticket_labels lz WHERE lz.tenant_id = t.tenant_id AND lz.ticket_id = t.id) AS fd_labels"
-            } else {
-                ", (SELECT json_group_object(lz.key, lz.value) FROM ticket_labels lz WHERE lz.tenant_id = t.tenant_id AND lz.ticket_id = t.id) AS fd_labels"
-            });
-        }
-        self.ticket_from_where(&mut q, tenant_id, filter);
-        if let Some(vals) = after {
-            self.keyset(&mut q, cols, vals);
-        }
-        q.sql(" ORDER BY ");
-        for (i, c) in cols.iter().enumerate() {
-            if i > 0 {
-                q.sql(", ");
-            }
-            q.sql(&c.expr).sql(match c.dir {
-                SortDir::Asc => " ASC",
-                SortDir::Desc => " DESC",
-            });
-        }
-        q.sql(" LIMIT ")
-            .b(&(page_size as i64 + 1))
-            .sql(" OFFSET ")
-            .b(&offset);
-        q
     }
 
     /// The exact number of tickets matching `filter` (the `total` of a list page).
@@ -1174,30 +1151,7 @@ impl Tx {
             .collect()
     }
 
-    /// The session's value of a PostgreSQL run-time setting (`current_setting(name)`), for
-    /// checks in tests; `None` on SQLite, which has no such settings.
-    #[doc(hidden)]
-    pub async fn pg_setting(&self, name: &str) -> Result<Option<String>> {
-        if !self.pg {
-            return Ok(None);
-        }
-        let mut q = self.q();
-        q.sql("SELECT current_setting(")
-            .b(&name.to_string())
-            .sql(") AS v");
-        let row = self.one_raw(q).await?;
-        row.map(|r| {
-            r.try_get::<String>("", "v")
-                .map_err(|e| Error::InvalidData(e.to_string()))
-        })
-        .transpose()
-    }
-
-    /// The plan of a list page's statement (the one [`Tx::list_tickets_with_labels`] runs,
-    /// first page), for plan checks in tests. On PostgreSQL this is the *generic* plan — the
-    /// one [`Store::statement_reader`](crate::Store::statement_reader)'s sessions use — got by
-    /// `PREPARE` and `EXPLAIN EXECUTE` under `plan_cache_mode = force_generic_plan` (set for
-    /// this transaction only, so call it in a transaction); on SQLite `EXPLAIN QUERY PLAN`.
+    /// The SQL text and parameters count of the list query (for plan checks in tests).
     #[doc(hidden)]
     pub async fn explain_list_tickets(
         &self,
@@ -1208,31 +1162,33 @@ impl Tx {
     ) -> Result<Vec<String>> {
         let labels = !filter.labels.is_empty();
         let cols = self.sort_cols(sort, labels)?;
-        let mut q = self.list_statement(tenant_id, filter, &cols, None, (page_size, 0), true);
-        if !self.pg {
-            q.prefix("EXPLAIN QUERY PLAN ");
-            return self.plan_lines(q).await;
+        let mut q = self.q();
+        q.sql(if self.pg {
+            "EXPLAIN SELECT "
+        } else {
+            "EXPLAIN QUERY PLAN SELECT "
+        })
+        .sql(&ticket_cols());
+        self.ticket_from_where(&mut q, tenant_id, filter);
+        q.sql(" ORDER BY ");
+        for (i, c) in cols.iter().enumerate() {
+            if i > 0 {
+                q.sql(", ");
+            }
+            q.sql(&c.expr).sql(match c.dir {
+                SortDir::Asc => " ASC",
+                SortDir::Desc => " DESC",
+            });
         }
-        use sea_orm::sea_query::{PostgresQueryBuilder, QueryBuilder};
-        let st = q.build();
-        let args: Vec<String> = st
-            .values
-            .iter()
-            .flat_map(|v| v.0.iter())
-            .map(|v| PostgresQueryBuilder.value_to_string(v))
-            .collect();
-        self.exec_unprepared("SET LOCAL plan_cache_mode = force_generic_plan")
-            .await?;
-        self.exec_unprepared(&format!("PREPARE fd_plan_check AS {}", st.sql))
-            .await?;
-        let mut explain = self.q();
-        explain.sql(&format!(
-            "EXPLAIN EXECUTE fd_plan_check({})",
-            args.join(", ")
-        ));
-        let plan = self.plan_lines(explain).await;
-        self.exec_unprepared("DEALLOCATE fd_plan_check").await?;
-        plan
+        q.sql(" LIMIT ").b(&(page_size as i64 + 1));
+        let rows = self.all_raw(q).await?;
+        let col = if self.pg { "QUERY PLAN" } else { "detail" };
+        rows.iter()
+            .map(|r| {
+                r.try_get::<String>("", col)
+                    .map_err(|e| Error::InvalidData(e.to_string()))
+            })
+            .collect()
     }
 }
 
