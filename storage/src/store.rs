@@ -537,6 +537,20 @@ impl Tx {
         extra_where: &str,
     ) -> Result<u64> {
         let mut q = self.q();
+        self.push_update_by_id(&mut q, row, tenant_id, id, extra_where);
+        self.exec(q).await
+    }
+
+    /// Appends the `UPDATE` of [`Tx::update_by_id`] (every column but the key, by tenant and
+    /// id, then `extra_where`) to `q`, for statements that wrap it (a CTE).
+    pub(crate) fn push_update_by_id<R: Record>(
+        &self,
+        q: &mut Q,
+        row: &R,
+        tenant_id: &str,
+        id: &uuid::Uuid,
+        extra_where: &str,
+    ) {
         q.sql("UPDATE ").sql(R::TABLE).sql(" SET ");
         let mut first = true;
         for ((col, val), cast) in R::COLUMNS.iter().zip(row.values(self.pg)).zip(R::PG_CASTS) {
@@ -557,7 +571,6 @@ impl Tx {
             .sql(" AND id = ")
             .b(id)
             .sql(extra_where);
-        self.exec(q).await
     }
 
     pub(crate) fn lock_suffix(&self) -> &'static str {

@@ -127,20 +127,34 @@ impl Tx {
         let mut row = with_open_flag(ticket).into_owned();
         let expected = row.version;
         row.version = expected + 1;
-        let mut extra = String::from(" AND version = ");
-        // The version is a trusted integer, not user text.
-        extra.push_str(&expected.to_string());
-        let n = self
-            .update_by_id(&row, &row.tenant_id, &row.id, &extra)
-            .await?;
-        if n == 0 {
-            return match self.get_ticket(&row.tenant_id, row.id).await? {
-                None => Err(Error::not_found("ticket", row.id)),
-                Some(current) => Err(Error::Conflict(format!(
-                    "ticket {} was modified concurrently (version {} expected, {} stored)",
-                    row.id, expected, current.version
-                ))),
-            };
+        // The expected version is bound, not spelled into the SQL, so every update of a ticket
+        // is the same statement text (one prepared statement per connection, not one per
+        // version number).
+        let mut q = self.q();
+        if self.pg {
+            q.sql("WITH u AS (");
+        }
+        self.push_update_by_id(&mut q, &row, &row.tenant_id, &row.id, "");
+        q.sql(" AND version = ").b(&expected);
+        if self.pg {
+            // One statement: the ticket update feeds the label rows' copies (only the rows
+            // whose copies change are written).
+            q.sql(
+                " RETURNING tenant_id, id, is_open, priority, deleted_at), \
+                 l AS (UPDATE ticket_labels lb SET t_open = u.is_open, t_priority = u.priority, \
+                 t_deleted = (u.deleted_at IS NOT NULL) FROM u \
+                 WHERE lb.tenant_id = u.tenant_id AND lb.ticket_id = u.id \
+                 AND (lb.t_open, lb.t_priority, lb.t_deleted) IS DISTINCT FROM \
+                 (u.is_open, u.priority, u.deleted_at IS NOT NULL)) \
+                 SELECT COUNT(*) AS n FROM u",
+            );
+            if self.count(q).await? == 0 {
+                return self.update_ticket_missed(&row, expected).await;
+            }
+            return Ok(row.version);
+        }
+        if self.exec(q).await? == 0 {
+            return self.update_ticket_missed(&row, expected).await;
         }
         let mut q = self.q();
         q.sql("UPDATE ticket_labels SET t_open = ")
@@ -155,6 +169,17 @@ impl Tx {
             .b(&row.id);
         self.exec(q).await?;
         Ok(row.version)
+    }
+
+    /// The error of an update that matched no row: the ticket is gone, or its version moved.
+    async fn update_ticket_missed(&self, row: &TicketRow, expected: i64) -> Result<i64> {
+        match self.get_ticket(&row.tenant_id, row.id).await? {
+            None => Err(Error::not_found("ticket", row.id)),
+            Some(current) => Err(Error::Conflict(format!(
+                "ticket {} was modified concurrently (version {} expected, {} stored)",
+                row.id, expected, current.version
+            ))),
+        }
     }
 
     /// A ticket of the tenant (soft-deleted ones included: check `deleted_at`).
