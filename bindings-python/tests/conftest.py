@@ -17,6 +17,18 @@ import pytest
 import faultdesk as fd
 from faultdesk import _types
 
+#: Seed 002's correlation rule, verbatim (shared by the alarm, engine and columns tests).
+SEED_002_RULE: dict[str, Any] = {
+    "name": "OLT to ONT Correlation",
+    "type": "correlation",
+    "conditions": {
+        "parent": {"alarm_type": "device.down", "resource_type": "olt"},
+        "child": {"alarm_type": "signal.loss", "resource_type": "ont"},
+    },
+    "actions": {"mark_parent_as_root_cause": True, "suppress_child_alarms": True, "create_correlation_id": True},
+    "time_window": 300,
+}
+
 _types.STRICT_FIELDS = True
 
 PG_URL = os.environ.get("FAULTDESK_TEST_PG_URL")

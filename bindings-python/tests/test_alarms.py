@@ -7,21 +7,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from conftest import SEED_002_RULE
 from conftest import alarm_event as event
 
 import faultdesk as fd
 
-#: Seed 002's correlation rule, verbatim.
-SEED_002_RULE: dict[str, Any] = {
-    "name": "OLT to ONT Correlation",
-    "type": "correlation",
-    "conditions": {
-        "parent": {"alarm_type": "device.down", "resource_type": "olt"},
-        "child": {"alarm_type": "signal.loss", "resource_type": "ont"},
-    },
-    "actions": {"mark_parent_as_root_cause": True, "suppress_child_alarms": True, "create_correlation_id": True},
-    "time_window": 300,
-}
 
 
 def ont_loss(rid: str, at: datetime) -> dict[str, Any]:

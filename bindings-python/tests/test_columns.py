@@ -8,22 +8,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from conftest import SEED_002_RULE
 
 import faultdesk as fd
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 T0_MS = int(T0.timestamp() * 1000)
 
-RULE: dict[str, Any] = {
-    "name": "OLT to ONT Correlation",
-    "type": "correlation",
-    "conditions": {
-        "parent": {"alarm_type": "device.down", "resource_type": "olt"},
-        "child": {"alarm_type": "signal.loss", "resource_type": "ont"},
-    },
-    "actions": {"mark_parent_as_root_cause": True, "suppress_child_alarms": True, "create_correlation_id": True},
-    "time_window": 300,
-}
+RULE = SEED_002_RULE
 
 #: Every column ingest_columns takes, in the order of the dict path's event fields.
 COLUMNS = (

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from conftest import SEED_002_RULE
 
 import faultdesk as fd
 
@@ -160,16 +161,7 @@ def test_correlator_reads_plain_dicts_like_any_other_event_form() -> None:
 
 
 def test_correlator_topology_rule_and_operator_actions() -> None:
-    rule = {
-        "name": "OLT to ONT Correlation",
-        "type": "correlation",
-        "conditions": {
-            "parent": {"alarm_type": "device.down", "resource_type": "olt"},
-            "child": {"alarm_type": "signal.loss", "resource_type": "ont"},
-        },
-        "actions": {"mark_parent_as_root_cause": True, "suppress_child_alarms": True, "create_correlation_id": True},
-        "time_window": 300,
-    }
+    rule = SEED_002_RULE
     c = fd.Correlator({"rules": [rule]})
     c.add_topology_edges("acme", [("olt-1", "ont-1"), {"parent": "olt-1", "child": "ont-2"}])
     with pytest.raises(fd.FaultdeskError):
